@@ -1,0 +1,30 @@
+"""Constants for the Audible Tracker integration."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Final
+
+DOMAIN: Final = "audible_tracker"
+LOGGER = logging.getLogger(__package__)
+
+# Config entry data keys.
+CONF_MARKETPLACE: Final = "marketplace"
+CONF_AUDIBLE_AUTH: Final = "audible_auth"
+CONF_ABS_URL: Final = "abs_url"
+CONF_ABS_AUTH_METHOD: Final = "abs_auth_method"
+CONF_ABS_API_KEY: Final = "abs_api_key"
+CONF_ABS_ACCESS_TOKEN: Final = "abs_access_token"
+CONF_ABS_REFRESH_TOKEN: Final = "abs_refresh_token"
+CONF_ABS_USER_ID: Final = "abs_user_id"
+CONF_ABS_LIBRARIES: Final = "abs_libraries"
+CONF_VERIFY_SSL: Final = "verify_ssl"
+CONF_LOGIN_URL: Final = "login_url"
+CONF_RESPONSE_URL: Final = "response_url"
+
+ABS_AUTH_API_KEY: Final = "api_key"
+ABS_AUTH_PASSWORD: Final = "password"
+
+DEFAULT_POLL_INTERVAL: Final = timedelta(minutes=5)
+DEFAULT_LIBRARY_REFRESH: Final = timedelta(hours=6)

@@ -1,0 +1,1 @@
+"""Core of audible_tracker: API clients, matching and sync, free of Home Assistant."""

@@ -1,0 +1,21 @@
+# shellcheck shell=bash
+# The checks behind scripts/test, run inside the project's environment.
+# Every check runs; pytest runs last so its summary line ends the output.
+set -uo pipefail
+status=0
+step() { printf '\n== %s\n' "$*"; }
+
+step "ruff check"
+ruff check . || status=1
+step "ruff format --check"
+ruff format --check . || status=1
+step "mypy --strict custom_components"
+mypy --strict custom_components || status=1
+step "pytest"
+pytest --cov --cov-report=term-missing:skip-covered -p no:cacheprovider "$@"
+pytest_status=$?
+if [ "$status" -ne 0 ]; then
+  echo "scripts/test: lint or type checks failed (see above)" >&2
+fi
+[ "$pytest_status" -ne 0 ] && exit "$pytest_status"
+exit "$status"

@@ -1,0 +1,184 @@
+# shellcheck shell=bash
+# Finds or provisions a Python >= 3.14.2 with the pinned requirements, then runs
+# a command with that environment's bin/ first on PATH.
+#
+#   source scripts/lib/pyenv.sh; run_in_env COMMAND [ARGS...]
+#
+# 1. A host Python that is new enough ($PYTHON, python3.14, python3): a venv in
+#    the cache directory, keyed by the requirements' hash.
+# 2. Otherwise, on a Debian/Ubuntu host where we are root: an isolated Debian
+#    testing (forky) root made with debootstrap, kept in the cache directory so
+#    clean clones reuse it. The command runs chrooted inside `unshare --mount`,
+#    with the checkout bind-mounted at its own path, so every mount dies with
+#    the command.
+# 3. Otherwise: a clear message and exit 2.
+#
+# Cache directory: $AUDIBLE_TRACKER_CACHE, default ~/.cache/audible_tracker.
+
+set -euo pipefail
+
+PYENV_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+PYENV_CACHE="${AUDIBLE_TRACKER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/audible_tracker}"
+PYENV_REQUIREMENTS=("$PYENV_REPO_ROOT/requirements_test.txt")
+PYENV_MIN_PYTHON="3.14.2"
+PYENV_SUITE="forky"
+PYENV_MIRROR="${AUDIBLE_TRACKER_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+PYENV_ROOT_PACKAGES="python3.14,python3.14-venv,ca-certificates"
+
+_log() { printf '[pyenv] %s\n' "$*" >&2; }
+
+_requirements_hash() {
+  cat "${PYENV_REQUIREMENTS[@]}" | sha256sum | cut -c1-16
+}
+
+# Prints the first interpreter that is >= PYENV_MIN_PYTHON, or nothing.
+_find_host_python() {
+  local candidate
+  for candidate in "${PYTHON:-}" python3.14 python3; do
+    [ -n "$candidate" ] || continue
+    command -v "$candidate" >/dev/null 2>&1 || continue
+    if "$candidate" -c "import sys; v='$PYENV_MIN_PYTHON'.split('.'); sys.exit(0 if sys.version_info[:3] >= tuple(map(int, v)) else 1)" 2>/dev/null \
+      && "$candidate" -c "import venv, ensurepip" 2>/dev/null; then
+      command -v "$candidate"
+      return 0
+    fi
+  done
+  return 0
+}
+
+# Creates (or refreshes) a venv with the pinned requirements.
+# $1: python to build it with, $2: venv dir. Both as seen by the caller.
+_ensure_venv() {
+  local python="$1" venv="$2" want
+  want="$(_requirements_hash)"
+  if [ -f "$venv/.requirements-hash" ] && [ "$(cat "$venv/.requirements-hash")" = "$want" ]; then
+    return 0
+  fi
+  _log "installing pinned requirements into $venv (first run takes about a minute)"
+  rm -rf "$venv"
+  "$python" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --upgrade pip
+  local req
+  for req in "${PYENV_REQUIREMENTS[@]}"; do
+    "$venv/bin/python" -m pip install --quiet -r "$req"
+  done
+  echo "$want" >"$venv/.requirements-hash"
+}
+
+# True when anything is mounted at or below $1 in any mount namespace we can see.
+_has_live_mounts() {
+  local root="$1" f
+  for f in /proc/[0-9]*/mounts; do
+    if awk -v r="$root" '$2 == r || index($2, r "/") == 1 { found = 1 } END { exit !found }' "$f" 2>/dev/null; then
+      return 0
+    fi
+  done
+  return 1
+}
+
+_ensure_debootstrap() {
+  command -v debootstrap >/dev/null 2>&1 && return 0
+  _log "installing debootstrap with apt"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+}
+
+# Builds the forky root once; a half-built root is never used.
+_ensure_root() {
+  local root="$1" partial="$1.partial" script
+  [ -x "$root/usr/bin/python3.14" ] && return 0
+  _ensure_debootstrap
+  if [ -e "$partial" ]; then
+    if _has_live_mounts "$partial"; then
+      _log "refusing to delete $partial: something is mounted inside it"
+      exit 2
+    fi
+    rm -rf "$partial"
+  fi
+  # Older debootstraps have no script for forky; sid's works for testing.
+  script=/usr/share/debootstrap/scripts/$PYENV_SUITE
+  [ -e "$script" ] || script=/usr/share/debootstrap/scripts/sid
+  _log "building a Debian $PYENV_SUITE root with Python 3.14 in $root (about 30 s)"
+  debootstrap --variant=minbase --include="$PYENV_ROOT_PACKAGES" \
+    "$PYENV_SUITE" "$partial" "$PYENV_MIRROR" "$script" >"$PYENV_CACHE/debootstrap.log" 2>&1 || {
+    _log "debootstrap failed; see $PYENV_CACHE/debootstrap.log"
+    exit 2
+  }
+  mv "$partial" "$root"
+}
+
+# Copies what the root needs from the host each run (cheap, keeps it current).
+_sync_root_config() {
+  local root="$1" f
+  cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+  if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+    mkdir -p "$root/etc/ssl/certs"
+    cp -L /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+  fi
+  # The host's pip settings (certificates, index mirrors), less local
+  # find-links/index paths that do not exist inside the root.
+  for f in /etc/pip.conf "$HOME/.pip/pip.conf" "$HOME/.config/pip/pip.conf"; do
+    if [ -f "$f" ]; then
+      mkdir -p "$root$(dirname "${f/#$HOME//root}")"
+      grep -vE '^[[:space:]]*(find-links|extra-index-url|index-url)[[:space:]]*=[[:space:]]*(file:|/)' "$f" \
+        >"$root${f/#$HOME//root}" || true
+    fi
+  done
+}
+
+# Runs "$@" inside the root: private mount namespace, /proc, /dev, the checkout.
+_run_in_root() {
+  local root="$1"
+  shift
+  local venv="/opt/venv"
+  local inner
+  # shellcheck disable=SC2016  # expanded by the inner shell
+  inner='
+    set -e
+    mount -t proc proc "$ROOT/proc"
+    mount --rbind /dev "$ROOT/dev"
+    mkdir -p "$ROOT$REPO"
+    mount --bind "$REPO" "$ROOT$REPO"
+    case "${PIP_FIND_LINKS:-}" in /*|file:*) unset PIP_FIND_LINKS ;; esac
+    exec chroot "$ROOT" /usr/bin/env HOME=/root PATH="$VENV/bin:/usr/local/bin:/usr/bin:/bin" \
+      /bin/bash -c "cd \"\$PWD_IN\" && exec \"\$@\"" run "$@"
+  '
+  ROOT="$root" REPO="$PYENV_REPO_ROOT" VENV="$venv" PWD_IN="$PWD" \
+    unshare --mount --propagation private --fork -- /bin/bash -c "$inner" inner "$@"
+}
+
+run_in_env() {
+  mkdir -p "$PYENV_CACHE"
+  local python
+  python="$(_find_host_python)"
+  if [ -n "$python" ]; then
+    local venv
+    venv="$PYENV_CACHE/venv-host-$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+    (
+      flock 9
+      _ensure_venv "$python" "$venv"
+    ) 9>"$PYENV_CACHE/lock"
+    PATH="$venv/bin:$PATH" "$@"
+    return $?
+  fi
+
+  if [ "$(id -u)" != 0 ] || ! [ -f /etc/debian_version ] || ! command -v unshare >/dev/null 2>&1; then
+    cat >&2 <<EOF
+[pyenv] This project needs Python >= $PYENV_MIN_PYTHON (Home Assistant 2026.x).
+[pyenv] None was found (tried \$PYTHON, python3.14, python3).
+[pyenv] Either install Python $PYENV_MIN_PYTHON or newer and set PYTHON=/path/to/python3.14,
+[pyenv] or run as root on Debian/Ubuntu so a Debian $PYENV_SUITE root can be provisioned.
+EOF
+    exit 2
+  fi
+
+  local root="$PYENV_CACHE/$PYENV_SUITE-root"
+  (
+    flock 9
+    _ensure_root "$root"
+    _sync_root_config "$root"
+    # The venv lives inside the root; build it there.
+    _run_in_root "$root" /bin/bash -c "$(declare -f _log _requirements_hash _ensure_venv); PYENV_REQUIREMENTS=(${PYENV_REQUIREMENTS[*]}); _ensure_venv /usr/bin/python3.14 /opt/venv"
+  ) 9>"$PYENV_CACHE/lock"
+  _run_in_root "$root" "$@"
+}

@@ -1,0 +1,1 @@
+"""Tests for audible_tracker."""
