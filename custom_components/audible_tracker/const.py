@@ -9,14 +9,14 @@ from typing import Final
 DOMAIN: Final = "audible_tracker"
 LOGGER = logging.getLogger(__package__)
 
-# Config entry data keys.
+# Config entry data keys (names of secrets, not secrets).
 CONF_MARKETPLACE: Final = "marketplace"
 CONF_AUDIBLE_AUTH: Final = "audible_auth"
 CONF_ABS_URL: Final = "abs_url"
 CONF_ABS_AUTH_METHOD: Final = "abs_auth_method"
 CONF_ABS_API_KEY: Final = "abs_api_key"
-CONF_ABS_ACCESS_TOKEN: Final = "abs_access_token"
-CONF_ABS_REFRESH_TOKEN: Final = "abs_refresh_token"
+CONF_ABS_ACCESS_TOKEN: Final = "abs_access_token"  # noqa: S105
+CONF_ABS_REFRESH_TOKEN: Final = "abs_refresh_token"  # noqa: S105
 CONF_ABS_USER_ID: Final = "abs_user_id"
 CONF_ABS_LIBRARIES: Final = "abs_libraries"
 CONF_VERIFY_SSL: Final = "verify_ssl"
@@ -24,7 +24,7 @@ CONF_LOGIN_URL: Final = "login_url"
 CONF_RESPONSE_URL: Final = "response_url"
 
 ABS_AUTH_API_KEY: Final = "api_key"
-ABS_AUTH_PASSWORD: Final = "password"
+ABS_AUTH_PASSWORD: Final = "password"  # noqa: S105
 
 DEFAULT_POLL_INTERVAL: Final = timedelta(minutes=5)
 DEFAULT_LIBRARY_REFRESH: Final = timedelta(hours=6)

@@ -38,6 +38,8 @@ class AudibleTitle:
     percent_complete: float | None = None
     is_finished: bool = False
     purchase_date: datetime | None = None
+    # listening_status.finished_at_timestamp, when Audible says.
+    finished_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,370 @@
+"""What the user is listening to: the watchlist, the snapshot and book events.
+
+Pure functions over the models: the coordinators fetch, these decide. The
+watchlist lives here and only here: it is what each poll asks Audible about,
+and what the sync looks at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+    from .models import (
+        AbsItem,
+        AbsProgress,
+        AudiblePosition,
+        AudibleTitle,
+        ListeningDay,
+        SeriesRef,
+    )
+
+RECENT: Final = timedelta(days=7)
+ABS_KEY_PREFIX: Final = "abs:"
+
+
+class Source(StrEnum):
+    """Where a book's shown state comes from."""
+
+    AUDIBLE = "audible"
+    ABS = "abs"
+    BOTH = "both"
+
+
+class BookStatus(StrEnum):
+    """Coarse listening state, compared between polls for events."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    FINISHED = "finished"
+
+
+class BookEventType(StrEnum):
+    """Event types of the book event entity."""
+
+    STARTED = "started"
+    FINISHED = "finished"
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """One book as shown to the user, merged from both sides."""
+
+    key: str  # the ASIN, or "abs:<item id>" for an ABS item with no Audible title
+    asin: str | None
+    abs_item_id: str | None
+    title: str
+    authors: tuple[str, ...]
+    narrators: tuple[str, ...]
+    series: tuple[SeriesRef, ...]
+    position_s: float | None
+    duration_s: float | None
+    finished: bool
+    last_listened: datetime | None
+    source: Source
+    cover_url: str | None
+
+    @property
+    def percent(self) -> float | None:
+        """Progress in percent (0..100), when position and duration are known."""
+        if self.finished:
+            return 100.0
+        if self.position_s is None or not self.duration_s:
+            return None
+        return round(min(100.0, max(0.0, 100 * self.position_s / self.duration_s)), 1)
+
+    @property
+    def time_left_s(self) -> float | None:
+        """Seconds left to listen."""
+        if self.finished:
+            return 0.0
+        if self.position_s is None or self.duration_s is None:
+            return None
+        return max(0.0, self.duration_s - self.position_s)
+
+    @property
+    def status(self) -> BookStatus:
+        """Not started, in progress or finished."""
+        if self.finished:
+            return BookStatus.FINISHED
+        if self.position_s:
+            return BookStatus.IN_PROGRESS
+        return BookStatus.NOT_STARTED
+
+
+@dataclass(frozen=True, slots=True)
+class BookEvent:
+    """A book was started or finished between two polls."""
+
+    type: BookEventType
+    key: str
+    asin: str | None
+    title: str
+    authors: tuple[str, ...]
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything the entities read, built once per poll."""
+
+    books: dict[str, Book]
+    in_progress: tuple[Book, ...]  # most recently heard first
+    library_size: int
+    finished_count: int
+    listening_today_s: float | None
+    listening_week_s: float | None
+    unmatched_titles: tuple[str, ...]
+    updated_at: datetime
+
+    @property
+    def currently_reading(self) -> Book | None:
+        """The in-progress book heard most recently on either side."""
+        return self.in_progress[0] if self.in_progress else None
+
+
+def _recency(book: Book) -> float:
+    return book.last_listened.timestamp() if book.last_listened else 0.0
+
+
+def _title_in_progress(title: AudibleTitle) -> bool:
+    return (
+        not title.is_finished
+        and title.percent_complete is not None
+        and 0 < title.percent_complete < 100  # noqa: PLR2004 - percent
+    )
+
+
+def _progress_in_progress(progress: AbsProgress) -> bool:
+    return not progress.is_finished and progress.current_time_s > 0
+
+
+def _recent(moment: datetime | None, now: datetime) -> bool:
+    return moment is not None and now - moment <= RECENT
+
+
+def build_watchlist(
+    titles: Mapping[str, AudibleTitle],
+    abs_progress: Mapping[str, AbsProgress],
+    links: Mapping[str, str],
+    last_positions: Mapping[str, AudiblePosition],
+    now: datetime,
+    *,
+    extra: Iterable[str] = (),
+) -> frozenset[str]:
+    """Return the ASINs worth asking Audible about in this poll.
+
+    In progress on either side, finished or started in the last 7 days, or
+    heard in the last 7 days (which covers "moved since the last poll", since
+    a move is a fresh change time), plus `extra` (titles an action asks about).
+    """
+    watch: set[str] = {asin for asin in extra if asin in titles}
+    for asin, title in titles.items():
+        if _title_in_progress(title) or _recent(title.finished_at, now):
+            watch.add(asin)
+    for asin, position in last_positions.items():
+        if asin in titles and _recent(position.last_updated, now):
+            watch.add(asin)
+    for asin, item_id in links.items():
+        progress = abs_progress.get(item_id)
+        if asin not in titles or progress is None:
+            continue
+        if (
+            _progress_in_progress(progress)
+            or _recent(progress.last_update, now)
+            or _recent(progress.finished_at, now)
+            or _recent(progress.started_at, now)
+        ):
+            watch.add(asin)
+    return frozenset(watch)
+
+
+def _audible_side(
+    title: AudibleTitle, position: AudiblePosition | None
+) -> tuple[float | None, datetime | None]:
+    """Return the Audible position and its change time, as best known."""
+    if position is not None:
+        return position.position_s, position.last_updated
+    if title.percent_complete is not None and title.runtime_s:
+        # Only the library's percentage: good enough to show, never synced.
+        return title.runtime_s * title.percent_complete / 100, title.finished_at
+    return None, title.finished_at
+
+
+def merge_title(
+    title: AudibleTitle,
+    position: AudiblePosition | None,
+    item: AbsItem | None,
+    progress: AbsProgress | None,
+    *,
+    abs_cover_url: str | None = None,
+) -> Book:
+    """Merge what both sides know of one Audible title; the newer side wins."""
+    audible_pos, audible_at = _audible_side(title, position)
+    has_audible = audible_pos is not None or title.is_finished
+    abs_newer = progress is not None and (
+        not has_audible or audible_at is None or progress.last_update > audible_at
+    )
+    if progress is not None and has_audible:
+        source = Source.BOTH
+    elif progress is not None:
+        source = Source.ABS
+    else:
+        source = Source.AUDIBLE
+    if progress is not None and abs_newer:
+        position_s: float | None = progress.current_time_s
+        finished = progress.is_finished
+        last: datetime | None = progress.last_update
+        duration = progress.duration_s or title.runtime_s
+    else:
+        position_s = audible_pos
+        finished = title.is_finished
+        last = audible_at
+        duration = title.runtime_s
+    return Book(
+        key=title.asin,
+        asin=title.asin,
+        abs_item_id=item.item_id if item is not None else None,
+        title=title.title,
+        authors=title.authors,
+        narrators=title.narrators,
+        series=title.series,
+        position_s=position_s,
+        duration_s=duration,
+        finished=finished,
+        last_listened=last,
+        source=source,
+        cover_url=title.cover_url or abs_cover_url,
+    )
+
+
+def abs_only_book(
+    item: AbsItem, progress: AbsProgress, *, abs_cover_url: str | None = None
+) -> Book:
+    """Build the book of an ABS item that has no Audible title."""
+    return Book(
+        key=f"{ABS_KEY_PREFIX}{item.item_id}",
+        asin=item.asin,
+        abs_item_id=item.item_id,
+        title=item.title,
+        authors=item.authors,
+        narrators=item.narrators,
+        series=item.series,
+        position_s=progress.current_time_s,
+        duration_s=progress.duration_s or item.duration_s,
+        finished=progress.is_finished,
+        last_listened=progress.last_update,
+        source=Source.ABS,
+        cover_url=abs_cover_url if item.has_cover else None,
+    )
+
+
+def build_snapshot(
+    *,
+    titles: Mapping[str, AudibleTitle],
+    positions: Mapping[str, AudiblePosition | None],
+    abs_items: Mapping[str, AbsItem],
+    abs_progress: Mapping[str, AbsProgress],
+    links: Mapping[str, str],
+    unmatched_titles: Iterable[str],
+    listening_days: Iterable[ListeningDay] | None,
+    now: datetime,
+    abs_cover_url: Callable[[str], str] | None = None,
+) -> Snapshot:
+    """Build the snapshot the entities read."""
+
+    def cover(item_id: str) -> str | None:
+        return abs_cover_url(item_id) if abs_cover_url is not None else None
+
+    books: dict[str, Book] = {}
+    linked_items: set[str] = set()
+    for asin, title in titles.items():
+        item_id = links.get(asin)
+        item = abs_items.get(item_id) if item_id is not None else None
+        progress = abs_progress.get(item_id) if item_id is not None else None
+        if item_id is not None:
+            linked_items.add(item_id)
+        books[asin] = merge_title(
+            title,
+            positions.get(asin),
+            item,
+            progress,
+            abs_cover_url=cover(item.item_id) if item and item.has_cover else None,
+        )
+    for item_id, progress in abs_progress.items():
+        item = abs_items.get(item_id)
+        if item_id in linked_items or item is None:
+            continue
+        book = abs_only_book(item, progress, abs_cover_url=cover(item_id))
+        books[book.key] = book
+    in_progress = sorted(
+        (b for b in books.values() if b.status is BookStatus.IN_PROGRESS),
+        key=_recency,
+        reverse=True,
+    )
+    today_s: float | None = None
+    week_s: float | None = None
+    if listening_days is not None:
+        today_s, week_s = listening_totals(listening_days, now.date())
+    return Snapshot(
+        books=books,
+        in_progress=tuple(in_progress),
+        library_size=len(titles),
+        finished_count=sum(1 for b in books.values() if b.finished),
+        listening_today_s=today_s,
+        listening_week_s=week_s,
+        unmatched_titles=tuple(unmatched_titles),
+        updated_at=now,
+    )
+
+
+def listening_totals(days: Iterable[ListeningDay], today: date) -> tuple[float, float]:
+    """Return (today, this week) listening seconds; weeks start on Monday."""
+    week_start = today - timedelta(days=today.weekday())
+    today_s = 0.0
+    week_s = 0.0
+    for day in days:
+        try:
+            when = date.fromisoformat(day.date)
+        except ValueError:
+            continue
+        if when == today:
+            today_s += day.listening_s
+        if week_start <= when <= today:
+            week_s += day.listening_s
+    return today_s, week_s
+
+
+def detect_book_events(previous: Snapshot | None, current: Snapshot) -> list[BookEvent]:
+    """Return the started/finished events between two snapshots.
+
+    Nothing for the first snapshot (after start-up or a restart): a state
+    seen for the first time is a baseline, not a change. A key that appears
+    later (a book bought or first heard since) counts as changed from
+    "not started".
+    """
+    if previous is None:
+        return []
+    events: list[BookEvent] = []
+    for key, book in current.books.items():
+        before_book = previous.books.get(key)
+        before = before_book.status if before_book else BookStatus.NOT_STARTED
+        status = book.status
+        if status == before:
+            continue
+        if status is BookStatus.FINISHED:
+            kind = BookEventType.FINISHED
+        elif status is BookStatus.IN_PROGRESS:
+            # From not started, or a restart after finishing (a re-read).
+            kind = BookEventType.STARTED
+        else:
+            continue
+        events.append(
+            BookEvent(kind, key, book.asin, book.title, book.authors, book.source)
+        )
+    return events

@@ -1,0 +1,57 @@
+"""Diagnostics with every secret redacted."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.diagnostics import async_redact_data
+
+from .const import (
+    CONF_ABS_ACCESS_TOKEN,
+    CONF_ABS_API_KEY,
+    CONF_ABS_REFRESH_TOKEN,
+    CONF_ABS_USER_ID,
+    CONF_AUDIBLE_AUTH,
+)
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from .runtime import AudibleTrackerConfigEntry
+
+# Every key that can hold a token, key, cookie, serial, e-mail or account id,
+# wherever it appears (async_redact_data walks nested dicts and lists).
+TO_REDACT = {
+    # The whole Audible login: tokens, device key, cookies, serial, customer info.
+    CONF_AUDIBLE_AUTH,
+    CONF_ABS_ACCESS_TOKEN,
+    CONF_ABS_API_KEY,
+    CONF_ABS_REFRESH_TOKEN,
+    CONF_ABS_USER_ID,
+    "access_token",
+    "refresh_token",
+    "adp_token",
+    "device_private_key",
+    "website_cookies",
+    "store_authentication_cookie",
+    "activation_bytes",
+    "device_serial_number",
+    "device_serial",
+    "serial",
+    "user_id",
+    "email",
+    "device_name",
+    "unique_id",
+    "token",
+    "accessToken",
+    "refreshToken",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: AudibleTrackerConfigEntry
+) -> dict[str, Any]:
+    """Return diagnostics for a config entry."""
+    return {
+        "entry": async_redact_data(entry.as_dict(), TO_REDACT),
+    }
