@@ -1,0 +1,1 @@
+"""The Audible Tracker integration."""
