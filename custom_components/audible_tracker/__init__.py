@@ -1,1 +1,145 @@
 """The Audible Tracker integration."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.const import Platform
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.httpx_client import get_async_client
+
+from .const import (
+    CONF_ABS_ACCESS_TOKEN,
+    CONF_ABS_API_KEY,
+    CONF_ABS_REFRESH_TOKEN,
+    CONF_ABS_URL,
+    CONF_AUDIBLE_AUTH,
+    CONF_MARKETPLACE,
+    CONF_VERIFY_SSL,
+    DOMAIN,
+    LOGGER,
+)
+from .coordinator import LibraryCoordinator, ProgressCoordinator
+from .core.abs_api import AbsClient
+from .core.audible_api import AudibleApi, AudibleAuthError
+from .core.audible_auth import deregister_device
+from .core.models import AbsTokens
+from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData
+from .storage import TrackerStore
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR]
+
+
+def create_abs_client(
+    hass: HomeAssistant, entry: AudibleTrackerConfigEntry
+) -> AbsClient | None:
+    """Build the ABS client of an entry, saving every rotated token at once."""
+    data = entry.data
+    if CONF_ABS_URL not in data:
+        return None
+    verify_ssl: bool = data.get(CONF_VERIFY_SSL, True)
+    tokens = None
+    if CONF_ABS_REFRESH_TOKEN in data:
+        tokens = AbsTokens(data[CONF_ABS_ACCESS_TOKEN], data[CONF_ABS_REFRESH_TOKEN])
+
+    async def save_tokens(new: AbsTokens) -> None:
+        # ABS rotates refresh tokens: losing one means a dead login after restart.
+        hass.config_entries.async_update_entry(
+            entry,
+            data={
+                **entry.data,
+                CONF_ABS_ACCESS_TOKEN: new.access_token,
+                CONF_ABS_REFRESH_TOKEN: new.refresh_token,
+            },
+        )
+
+    return AbsClient(
+        async_get_clientsession(hass, verify_ssl=verify_ssl),
+        data[CONF_ABS_URL],
+        api_key=data.get(CONF_ABS_API_KEY),
+        tokens=tokens,
+        verify_ssl=verify_ssl,
+        on_tokens_refreshed=save_tokens,
+    )
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: AudibleTrackerConfigEntry
+) -> bool:
+    """Set up Audible Tracker from a config entry."""
+    store = TrackerStore(hass, entry.entry_id)
+    await store.async_load()
+    try:
+        audible = AudibleApi(
+            entry.data[CONF_AUDIBLE_AUTH],
+            entry.data[CONF_MARKETPLACE],
+            http_client=get_async_client(hass),
+        )
+    except AudibleAuthError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="audible_auth_failed"
+        ) from err
+    abs_client = create_abs_client(hass, entry)
+    library = LibraryCoordinator(
+        hass, entry, audible=audible, abs_client=abs_client, store=store
+    )
+    progress = ProgressCoordinator(
+        hass,
+        entry,
+        library=library,
+        audible=audible,
+        abs_client=abs_client,
+        store=store,
+    )
+    entry.runtime_data = AudibleTrackerRuntimeData(
+        audible=audible,
+        abs_client=abs_client,
+        store=store,
+        library=library,
+        progress=progress,
+    )
+    try:
+        await library.async_config_entry_first_refresh()
+        await progress.async_config_entry_first_refresh()
+    except BaseException:
+        await audible.close()
+        raise
+    # New titles or links show at once, without asking the services again;
+    # this listener also keeps the library coordinator on its schedule.
+    entry.async_on_unload(library.async_add_listener(progress.async_rebuild))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(
+    hass: HomeAssistant, entry: AudibleTrackerConfigEntry
+) -> bool:
+    """Unload a config entry."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.store.async_save()
+        await entry.runtime_data.audible.close()
+    return unloaded
+
+
+async def async_remove_entry(
+    hass: HomeAssistant, entry: AudibleTrackerConfigEntry
+) -> None:
+    """Deregister this Audible device (this one only); never block removal."""
+    await TrackerStore(hass, entry.entry_id).async_remove()
+    try:
+        await hass.async_add_executor_job(
+            deregister_device, dict(entry.data[CONF_AUDIBLE_AUTH])
+        )
+    except Exception as err:  # noqa: BLE001 - removal must go on whatever happens
+        # Only the type: the message can echo the server's answer.
+        LOGGER.warning(
+            "Could not deregister the Audible device of %s (%s); remove it by hand"
+            " under Amazon's 'Your devices' if it is still listed",
+            entry.title,
+            type(err).__name__,
+        )

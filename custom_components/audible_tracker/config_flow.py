@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import voluptuous as vol
+import probatio
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
@@ -125,9 +125,9 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
             return await self.async_step_audible_login()
         return self.async_show_form(
             step_id="user",
-            data_schema=vol.Schema(
+            data_schema=probatio.Schema(
                 {
-                    vol.Required(CONF_MARKETPLACE, default="us"): SelectSelector(
+                    probatio.Required(CONF_MARKETPLACE, default="us"): SelectSelector(
                         SelectSelectorConfig(
                             options=list(MARKETPLACES),
                             translation_key=CONF_MARKETPLACE,
@@ -169,8 +169,8 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
             self._pending = start_login(self._marketplace)
         return self.async_show_form(
             step_id="audible_login",
-            data_schema=vol.Schema(
-                {vol.Required(CONF_RESPONSE_URL): _URL_SELECTOR},
+            data_schema=probatio.Schema(
+                {probatio.Required(CONF_RESPONSE_URL): _URL_SELECTOR},
             ),
             errors=errors,
             description_placeholders={CONF_LOGIN_URL: self._pending.url},
@@ -220,11 +220,11 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
             errors = await self._async_try_abs(user_input, ABS_AUTH_API_KEY)
             if not errors:
                 return await self._async_abs_connected()
-        schema = vol.Schema(
+        schema = probatio.Schema(
             {
-                vol.Required(CONF_URL): _URL_SELECTOR,
-                vol.Required(CONF_API_KEY): _PASSWORD_SELECTOR,
-                vol.Required(CONF_VERIFY_SSL, default=True): bool,
+                probatio.Required(CONF_URL): _URL_SELECTOR,
+                probatio.Required(CONF_API_KEY): _PASSWORD_SELECTOR,
+                probatio.Required(CONF_VERIFY_SSL, default=True): bool,
             }
         )
         return self.async_show_form(
@@ -244,12 +244,12 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
             errors = await self._async_try_abs(user_input, ABS_AUTH_PASSWORD)
             if not errors:
                 return await self._async_abs_connected()
-        schema = vol.Schema(
+        schema = probatio.Schema(
             {
-                vol.Required(CONF_URL): _URL_SELECTOR,
-                vol.Required(CONF_USERNAME): str,
-                vol.Required(CONF_PASSWORD): _PASSWORD_SELECTOR,
-                vol.Required(CONF_VERIFY_SSL, default=True): bool,
+                probatio.Required(CONF_URL): _URL_SELECTOR,
+                probatio.Required(CONF_USERNAME): str,
+                probatio.Required(CONF_PASSWORD): _PASSWORD_SELECTOR,
+                probatio.Required(CONF_VERIFY_SSL, default=True): bool,
             }
         )
         return self.async_show_form(
@@ -367,9 +367,9 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
             errors["base"] = "no_libraries_selected"
         return self.async_show_form(
             step_id="abs_libraries",
-            data_schema=vol.Schema(
+            data_schema=probatio.Schema(
                 {
-                    vol.Required(
+                    probatio.Required(
                         CONF_ABS_LIBRARIES, default=sorted(available)
                     ): SelectSelector(
                         SelectSelectorConfig(

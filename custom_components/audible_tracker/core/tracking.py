@@ -104,6 +104,7 @@ class BookEvent:
     type: BookEventType
     key: str
     asin: str | None
+    abs_item_id: str | None
     title: str
     authors: tuple[str, ...]
     source: Source
@@ -365,6 +366,14 @@ def detect_book_events(previous: Snapshot | None, current: Snapshot) -> list[Boo
         else:
             continue
         events.append(
-            BookEvent(kind, key, book.asin, book.title, book.authors, book.source)
+            BookEvent(
+                kind,
+                key,
+                book.asin,
+                book.abs_item_id,
+                book.title,
+                book.authors,
+                book.source,
+            )
         )
     return events

@@ -1,0 +1,449 @@
+"""Coordinators: a slow library one and a fast progress one.
+
+- The library coordinator (every 30 minutes) refreshes the Audible library
+  (a State-Token delta; a full fetch every 6 hours), the listening stats (at
+  most hourly), the Audiobookshelf library index (every 6 hours, or at once
+  when an unknown item shows up) and re-matches what changed, in the executor.
+- The progress coordinator (every 5 minutes) asks Audible for the positions of
+  the watchlist only, and Audiobookshelf for `/api/me`: two requests when
+  nothing changed. It builds the snapshot the entities read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Final
+
+from homeassistant.core import callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_ABS_LIBRARIES,
+    DEFAULT_LIBRARY_REFRESH,
+    DEFAULT_POLL_INTERVAL,
+    DOMAIN,
+    LOGGER,
+)
+from .core.abs_api import AbsAuthError, AbsError
+from .core.audible_api import AudibleAuthError, AudibleError, AudibleRateLimitError
+from .core.matching import Matcher, MatchResult
+from .core.tracking import (
+    BookEvent,
+    Snapshot,
+    build_snapshot,
+    build_watchlist,
+    detect_book_events,
+)
+from .storage import SeenPosition
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from .core.abs_api import AbsClient
+    from .core.audible_api import AudibleApi
+    from .core.models import (
+        AbsItem,
+        AbsProgress,
+        AudiblePosition,
+        AudibleTitle,
+        ListeningDay,
+    )
+    from .runtime import AudibleTrackerConfigEntry
+    from .storage import TrackerStore
+
+LIBRARY_INTERVAL: Final = timedelta(minutes=30)
+STATS_INTERVAL: Final = timedelta(hours=1)
+DEFAULT_RETRY_AFTER: Final = timedelta(minutes=1)
+
+
+@dataclass(slots=True)
+class LibraryData:
+    """What the library coordinator knows."""
+
+    titles: dict[str, AudibleTitle]
+    abs_items: dict[str, AbsItem]
+    match: MatchResult
+    listening_days: list[ListeningDay] | None
+    audible_available: bool = True
+    abs_available: bool = True
+
+
+@dataclass(slots=True)
+class ProgressData:
+    """One poll's result, read by every entity."""
+
+    snapshot: Snapshot
+    watchlist: frozenset[str]
+    audible_available: bool
+    abs_available: bool
+    events: list[BookEvent] = field(default_factory=list)
+
+
+class SourceHealth:
+    """Logs a source going down once, and its recovery once."""
+
+    def __init__(self, name: str) -> None:
+        """Track one source."""
+        self.name = name
+        self.available = True
+
+    def failed(self, err: Exception) -> None:
+        """Record a failure; log it only on the first one."""
+        if self.available:
+            # The type only: messages from the services can carry ids.
+            LOGGER.warning(
+                "%s is unavailable (%s); its entities are marked unavailable",
+                self.name,
+                type(err).__name__,
+            )
+        self.available = False
+
+    def succeeded(self) -> None:
+        """Record a success; log the recovery once."""
+        if not self.available:
+            LOGGER.info("%s is available again", self.name)
+        self.available = True
+
+
+class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
+    """Refreshes both libraries and the match between them."""
+
+    config_entry: AudibleTrackerConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: AudibleTrackerConfigEntry,
+        *,
+        audible: AudibleApi,
+        abs_client: AbsClient | None,
+        store: TrackerStore,
+    ) -> None:
+        """Set up the schedules."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} library",
+            update_interval=LIBRARY_INTERVAL,
+        )
+        self.audible = audible
+        self.abs_client = abs_client
+        self.store = store
+        self.matcher = Matcher()
+        self.full_refresh_interval = DEFAULT_LIBRARY_REFRESH
+        self._titles: dict[str, AudibleTitle] = {}
+        self._state_token: str | None = None
+        self._last_full: datetime | None = None
+        self._days: list[ListeningDay] | None = None
+        self._last_stats: datetime | None = None
+        self._abs_items: dict[str, AbsItem] = {}
+        self._last_abs_index: datetime | None = None
+        self._abs_index_wanted = False
+        self._audible_retry_at: datetime | None = None
+        self.audible_health = SourceHealth("Audible library")
+        self.abs_health = SourceHealth("Audiobookshelf library")
+
+    def request_abs_index(self) -> None:
+        """Ask for a fresh ABS index at the next refresh (unknown item seen)."""
+        self._abs_index_wanted = True
+
+    async def _async_update_data(self) -> LibraryData:
+        now = dt_util.utcnow()
+        audible_ok = await self._async_refresh_audible(now)
+        abs_ok = await self._async_refresh_abs(now)
+        if not self._titles and not audible_ok:
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="audible_unavailable"
+            )
+        store = self.store.data
+        match = await self.hass.async_add_executor_job(
+            self._match, dict(store.manual_links), set(store.ignored)
+        )
+        store.match = match.to_dict()
+        self.store.async_delay_save()
+        return LibraryData(
+            titles=dict(self._titles),
+            abs_items=dict(self._abs_items),
+            match=match,
+            listening_days=self._days,
+            audible_available=audible_ok,
+            abs_available=abs_ok,
+        )
+
+    def _match(self, manual_links: dict[str, str], ignored: set[str]) -> MatchResult:
+        # Runs in the executor: matching thousands of titles is CPU work.
+        return self.matcher.update(
+            self._titles.values(),
+            self._abs_items.values(),
+            manual_links=manual_links,
+            ignored=ignored,
+        )
+
+    async def _async_refresh_audible(self, now: datetime) -> bool:
+        if self._audible_retry_at is not None and now < self._audible_retry_at:
+            return self.audible_health.available
+        full = (
+            self._last_full is None
+            or now - self._last_full >= self.full_refresh_interval
+        )
+        try:
+            result = await self.audible.get_library(
+                state_token=None if full else self._state_token
+            )
+            if self._last_stats is None or now - self._last_stats >= STATS_INTERVAL:
+                self._days = await self.audible.get_listening_days(today=now.date())
+                self._last_stats = now
+        except AudibleAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="audible_auth_failed"
+            ) from err
+        except AudibleRateLimitError as err:
+            self._audible_retry_at = now + (
+                timedelta(seconds=err.retry_after)
+                if err.retry_after
+                else DEFAULT_RETRY_AFTER
+            )
+            LOGGER.debug("Audible asked to slow down until %s", self._audible_retry_at)
+            return self.audible_health.available
+        except AudibleError as err:
+            self.audible_health.failed(err)
+            return False
+        self._audible_retry_at = None
+        if result.is_delta:
+            for asin in result.removed_asins:
+                self._titles.pop(asin, None)
+            self._titles.update({t.asin: t for t in result.titles})
+        else:
+            self._titles = {t.asin: t for t in result.titles}
+            self._last_full = now
+        self._state_token = result.state_token
+        self.audible_health.succeeded()
+        return True
+
+    async def _async_refresh_abs(self, now: datetime) -> bool:
+        if self.abs_client is None:
+            return True
+        due = (
+            self._abs_index_wanted
+            or self._last_abs_index is None
+            or now - self._last_abs_index >= self.full_refresh_interval
+        )
+        if not due:
+            return self.abs_health.available
+        chosen: list[str] = self.config_entry.data.get(CONF_ABS_LIBRARIES, [])
+        try:
+            items: dict[str, AbsItem] = {}
+            for library_id in chosen:
+                for item in await self.abs_client.get_library_items(library_id):
+                    items[item.item_id] = item
+        except AbsAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="abs_auth_failed"
+            ) from err
+        except AbsError as err:
+            self.abs_health.failed(err)
+            return False
+        self._abs_items = items
+        self._last_abs_index = now
+        self._abs_index_wanted = False
+        self.abs_health.succeeded()
+        return True
+
+
+class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
+    """Polls positions of the watchlist and ABS progress; builds the snapshot."""
+
+    config_entry: AudibleTrackerConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: AudibleTrackerConfigEntry,
+        *,
+        library: LibraryCoordinator,
+        audible: AudibleApi,
+        abs_client: AbsClient | None,
+        store: TrackerStore,
+    ) -> None:
+        """Set up the poll."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} progress",
+            update_interval=DEFAULT_POLL_INTERVAL,
+        )
+        self.library = library
+        self.audible = audible
+        self.abs_client = abs_client
+        self.store = store
+        self.audible_health = SourceHealth("Audible")
+        self.abs_health = SourceHealth("Audiobookshelf")
+        self._positions: dict[str, AudiblePosition | None] = {}
+        self._abs_progress: dict[str, AbsProgress] = {}
+        self._audible_retry_at: datetime | None = None
+        self._extra_watch: set[str] = set()
+        self._audible_ok = True
+        self._abs_ok = abs_client is not None
+        # Unknown ABS items already asked about, so one odd item (another
+        # library, a podcast) does not re-index ABS every poll.
+        self._unknown_items_seen: set[str] = set()
+
+    def watch(self, asin: str) -> None:
+        """Put a title on the next poll's watchlist (actions use this)."""
+        self._extra_watch.add(asin)
+
+    async def _async_update_data(self) -> ProgressData:
+        now = dt_util.utcnow()
+        library = self.library.data
+        self._abs_ok = await self._async_poll_abs(library)
+        watchlist = self._watchlist(library, now)
+        self._audible_ok = await self._async_poll_audible(watchlist, now)
+        self._extra_watch.clear()
+        if not self._audible_ok and not self._abs_ok:
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="all_sources_unavailable"
+            )
+        self._remember_seen(self._links(library))
+        return self._build(library, watchlist, now)
+
+    @callback
+    def async_rebuild(self) -> None:
+        """Rebuild the snapshot from what is known, without asking anyone.
+
+        Called when the library coordinator has new titles or links.
+        """
+        now = dt_util.utcnow()
+        library = self.library.data
+        self.async_set_updated_data(
+            self._build(library, self._watchlist(library, now), now)
+        )
+
+    @staticmethod
+    def _links(library: LibraryData) -> dict[str, str]:
+        return {asin: link.item_id for asin, link in library.match.links.items()}
+
+    def _watchlist(self, library: LibraryData, now: datetime) -> frozenset[str]:
+        last_positions = {
+            asin: pos for asin, pos in self._positions.items() if pos is not None
+        }
+        return build_watchlist(
+            library.titles,
+            self._abs_progress,
+            self._links(library),
+            last_positions,
+            now,
+            extra=self._extra_watch,
+        )
+
+    def _build(
+        self, library: LibraryData, watchlist: frozenset[str], now: datetime
+    ) -> ProgressData:
+        conflicts = library.match.conflicts
+        unmatched = [
+            library.titles[asin].title
+            for asin in sorted({*conflicts, *library.match.unmatched})
+            if asin in library.titles and (asin in conflicts or asin in watchlist)
+        ]
+        snapshot = build_snapshot(
+            titles=library.titles,
+            positions=self._positions,
+            abs_items=library.abs_items,
+            abs_progress=self._abs_progress,
+            links=self._links(library),
+            unmatched_titles=unmatched,
+            listening_days=library.listening_days,
+            now=now,
+            abs_cover_url=self.abs_client.cover_url if self.abs_client else None,
+        )
+        previous = self.data.snapshot if self.data is not None else None
+        return ProgressData(
+            snapshot=snapshot,
+            watchlist=watchlist,
+            audible_available=self._audible_ok and library.audible_available,
+            abs_available=self._abs_ok and library.abs_available,
+            events=detect_book_events(previous, snapshot),
+        )
+
+    async def _async_poll_audible(
+        self, watchlist: frozenset[str], now: datetime
+    ) -> bool:
+        if not watchlist:
+            self.audible_health.succeeded()
+            return True
+        if self._audible_retry_at is not None and now < self._audible_retry_at:
+            return self.audible_health.available
+        try:
+            positions = await self.audible.get_last_positions(sorted(watchlist))
+        except AudibleAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="audible_auth_failed"
+            ) from err
+        except AudibleRateLimitError as err:
+            self._audible_retry_at = now + (
+                timedelta(seconds=err.retry_after)
+                if err.retry_after
+                else DEFAULT_RETRY_AFTER
+            )
+            LOGGER.debug("Audible asked to slow down until %s", self._audible_retry_at)
+            return self.audible_health.available
+        except AudibleError as err:
+            self.audible_health.failed(err)
+            return False
+        self._audible_retry_at = None
+        # A title with no answer keeps what we knew: absence is not position 0.
+        for asin, position in positions.items():
+            if position is not None or asin not in self._positions:
+                self._positions[asin] = position
+        self.audible_health.succeeded()
+        return True
+
+    async def _async_poll_abs(self, library: LibraryData) -> bool:
+        if self.abs_client is None:
+            return False
+        try:
+            user = await self.abs_client.get_me()
+        except AbsAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="abs_auth_failed"
+            ) from err
+        except AbsError as err:
+            self.abs_health.failed(err)
+            return False
+        self._abs_progress = user.progress
+        unknown = set(user.progress) - set(library.abs_items) - self._unknown_items_seen
+        if unknown:
+            # Progress on an item we have never indexed: a new book on ABS.
+            self._unknown_items_seen |= unknown
+            self.library.request_abs_index()
+            self.config_entry.async_create_background_task(
+                self.hass, self.library.async_request_refresh(), "abs index refresh"
+            )
+        self.abs_health.succeeded()
+        return True
+
+    def _remember_seen(self, links: dict[str, str]) -> None:
+        """Keep the last position seen per side, for the sync."""
+        data = self.store.data
+        changed = False
+        for asin, position in self._positions.items():
+            if position is None:
+                continue
+            seen = SeenPosition(position.position_s, position.last_updated)
+            if data.audible_seen.get(asin) != seen:
+                data.audible_seen[asin] = seen
+                changed = True
+        for asin, item_id in links.items():
+            progress = self._abs_progress.get(item_id)
+            if progress is None:
+                continue
+            seen = SeenPosition(progress.current_time_s, progress.last_update)
+            if data.abs_seen.get(asin) != seen:
+                data.abs_seen[asin] = seen
+                changed = True
+        if changed:
+            self.store.async_delay_save()

@@ -1,0 +1,251 @@
+"""Sensors: what is being listened to, progress, counts, listening time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
+
+from .entity import AudibleTrackerEntity
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .coordinator import ProgressData
+    from .core.tracking import Book
+    from .runtime import AudibleTrackerConfigEntry
+
+PARALLEL_UPDATES = 0  # Coordinator-driven: no per-entity polling.
+IN_PROGRESS_LIST_SIZE: Final = 10
+MAX_STATE_LENGTH: Final = 255
+
+
+class Needs(StrEnum):
+    """Which sources an entity's value comes from."""
+
+    AUDIBLE = "audible"  # Audible must be reachable
+    ABS = "abs"  # Audiobookshelf must be reachable
+    ANY = "any"  # either one will do
+    BOTH = "both"  # both must be reachable
+
+
+type StateValue = str | int | float | datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AudibleTrackerSensorDescription(SensorEntityDescription):
+    """A sensor and how to read it from the poll's data."""
+
+    value_fn: Callable[[ProgressData], StateValue]
+    attributes_fn: Callable[[ProgressData], dict[str, Any]] | None = None
+    picture_fn: Callable[[ProgressData], str | None] | None = None
+    needs: Needs = Needs.ANY
+    needs_abs_configured: bool = False
+
+
+def _current(data: ProgressData) -> Book | None:
+    return data.snapshot.currently_reading
+
+
+def _book_title(book: Book) -> str:
+    return book.title[:MAX_STATE_LENGTH]
+
+
+def _current_attributes(data: ProgressData) -> dict[str, Any]:
+    book = _current(data)
+    if book is None:
+        return {}
+    return {
+        "asin": book.asin,
+        "abs_item_id": book.abs_item_id,
+        "authors": list(book.authors),
+        "narrators": list(book.narrators),
+        "series": [s.title for s in book.series],
+        "series_sequence": [s.sequence for s in book.series],
+        "position": book.position_s,
+        "duration": book.duration_s,
+        "percent": book.percent,
+        "time_left": book.time_left_s,
+        "source": book.source.value,
+        "last_listened": book.last_listened.isoformat() if book.last_listened else None,
+        "cover_url": book.cover_url,
+    }
+
+
+def _in_progress_attributes(data: ProgressData) -> dict[str, Any]:
+    return {
+        "books": [
+            {
+                "title": book.title,
+                "author": ", ".join(book.authors),
+                "percent": book.percent,
+                "last_listened": book.last_listened.isoformat()
+                if book.last_listened
+                else None,
+                "cover_url": book.cover_url,
+            }
+            for book in data.snapshot.in_progress[:IN_PROGRESS_LIST_SIZE]
+        ]
+    }
+
+
+def _current_value(
+    fn: Callable[[Book], StateValue],
+) -> Callable[[ProgressData], StateValue]:
+    def value(data: ProgressData) -> StateValue:
+        book = _current(data)
+        return fn(book) if book is not None else None
+
+    return value
+
+
+SENSORS: Final[tuple[AudibleTrackerSensorDescription, ...]] = (
+    AudibleTrackerSensorDescription(
+        key="currently_reading",
+        translation_key="currently_reading",
+        value_fn=_current_value(_book_title),
+        attributes_fn=_current_attributes,
+        picture_fn=lambda data: book.cover_url if (book := _current(data)) else None,
+    ),
+    AudibleTrackerSensorDescription(
+        key="progress",
+        translation_key="progress",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=_current_value(lambda book: book.percent),
+    ),
+    AudibleTrackerSensorDescription(
+        key="time_left",
+        translation_key="time_left",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.HOURS,
+        suggested_display_precision=1,
+        value_fn=_current_value(lambda book: book.time_left_s),
+    ),
+    AudibleTrackerSensorDescription(
+        key="books_in_progress",
+        translation_key="books_in_progress",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: len(data.snapshot.in_progress),
+        attributes_fn=_in_progress_attributes,
+    ),
+    AudibleTrackerSensorDescription(
+        key="books_finished",
+        translation_key="books_finished",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: data.snapshot.finished_count,
+        needs=Needs.AUDIBLE,
+    ),
+    AudibleTrackerSensorDescription(
+        key="library_size",
+        translation_key="library_size",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: data.snapshot.library_size,
+        needs=Needs.AUDIBLE,
+    ),
+    AudibleTrackerSensorDescription(
+        key="listening_time_today",
+        translation_key="listening_time_today",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=0,
+        value_fn=lambda data: data.snapshot.listening_today_s,
+        needs=Needs.AUDIBLE,
+    ),
+    AudibleTrackerSensorDescription(
+        key="listening_time_this_week",
+        translation_key="listening_time_this_week",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.HOURS,
+        suggested_display_precision=1,
+        value_fn=lambda data: data.snapshot.listening_week_s,
+        needs=Needs.AUDIBLE,
+    ),
+    AudibleTrackerSensorDescription(
+        key="unmatched_titles",
+        translation_key="unmatched_titles",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: len(data.snapshot.unmatched_titles),
+        attributes_fn=lambda data: {"titles": list(data.snapshot.unmatched_titles)},
+        needs=Needs.BOTH,
+        needs_abs_configured=True,
+    ),
+    AudibleTrackerSensorDescription(
+        key="last_update",
+        translation_key="last_update",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda data: data.snapshot.updated_at,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AudibleTrackerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the sensors of an entry."""
+    abs_configured = entry.runtime_data.abs_client is not None
+    async_add_entities(
+        AudibleTrackerSensor(entry, description)
+        for description in SENSORS
+        if abs_configured or not description.needs_abs_configured
+    )
+
+
+class AudibleTrackerSensor(AudibleTrackerEntity, SensorEntity):
+    """A sensor of the Audible Tracker device."""
+
+    entity_description: AudibleTrackerSensorDescription
+
+    @property
+    def available(self) -> bool:
+        """Available while the sources this value comes from answer."""
+        if not super().available:
+            return False
+        data = self.coordinator.data
+        match self.entity_description.needs:
+            case Needs.AUDIBLE:
+                return data.audible_available
+            case Needs.ABS:
+                return data.abs_available
+            case Needs.BOTH:
+                return data.audible_available and data.abs_available
+            case Needs.ANY:
+                return data.audible_available or data.abs_available
+
+    @property
+    def native_value(self) -> StateValue:
+        """Return the state."""
+        return self.entity_description.value_fn(self.coordinator.data)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Return the attributes, for dashboard cards."""
+        if self.entity_description.attributes_fn is None:
+            return None
+        return self.entity_description.attributes_fn(self.coordinator.data)
+
+    @property
+    def entity_picture(self) -> str | None:
+        """Return the cover of the book, where the sensor has one."""
+        if self.entity_description.picture_fn is None:
+            return None
+        return self.entity_description.picture_fn(self.coordinator.data)

@@ -1,0 +1,124 @@
+"""Per-entry persistent state: links, conflicts, ignored titles, sync ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.helpers.storage import Store
+
+from .const import DOMAIN
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+STORAGE_VERSION: Final = 1
+# Batches the saves of a busy poll; writes that must survive a crash save now.
+SAVE_DELAY: Final = 10
+
+
+@dataclass(slots=True)
+class SeenPosition:
+    """A position one side reported, with that side's own change time."""
+
+    position_s: float
+    changed_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise for the Store."""
+        return {
+            "position_s": self.position_s,
+            "changed_at": self.changed_at.isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SeenPosition:
+        """Rebuild from the Store."""
+        return cls(
+            float(data["position_s"]), datetime.fromisoformat(data["changed_at"])
+        )
+
+
+@dataclass(slots=True)
+class TrackerData:
+    """Everything kept across restarts for one config entry."""
+
+    manual_links: dict[str, str] = field(default_factory=dict)
+    ignored: set[str] = field(default_factory=set)
+    sync_disabled: set[str] = field(default_factory=set)
+    # The last match result (links, conflicts, unmatched), as Matcher serialises it.
+    match: dict[str, Any] = field(default_factory=dict)
+    # Last positions seen per side, keyed by ASIN.
+    audible_seen: dict[str, SeenPosition] = field(default_factory=dict)
+    abs_seen: dict[str, SeenPosition] = field(default_factory=dict)
+    # Audible content reference (ACR) per ASIN, needed to write positions.
+    acr: dict[str, str] = field(default_factory=dict)
+    # The sync ledger, as the sync module serialises it.
+    ledger: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise for the Store (JSON-safe)."""
+        return {
+            "manual_links": dict(self.manual_links),
+            "ignored": sorted(self.ignored),
+            "sync_disabled": sorted(self.sync_disabled),
+            "match": self.match,
+            "audible_seen": {k: v.to_dict() for k, v in self.audible_seen.items()},
+            "abs_seen": {k: v.to_dict() for k, v in self.abs_seen.items()},
+            "acr": dict(self.acr),
+            "ledger": self.ledger,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrackerData:
+        """Rebuild from the Store."""
+        return cls(
+            manual_links=dict(data.get("manual_links", {})),
+            ignored=set(data.get("ignored", [])),
+            sync_disabled=set(data.get("sync_disabled", [])),
+            match=dict(data.get("match", {})),
+            audible_seen={
+                k: SeenPosition.from_dict(v)
+                for k, v in data.get("audible_seen", {}).items()
+            },
+            abs_seen={
+                k: SeenPosition.from_dict(v)
+                for k, v in data.get("abs_seen", {}).items()
+            },
+            acr=dict(data.get("acr", {})),
+            ledger=dict(data.get("ledger", {})),
+        )
+
+
+class TrackerStore:
+    """The Store of one config entry."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Bind to `.storage/audible_tracker.<entry_id>`."""
+        self._store: Store[dict[str, Any]] = Store(
+            hass,
+            STORAGE_VERSION,
+            f"{DOMAIN}.{entry_id}",
+            private=True,
+            atomic_writes=True,
+        )
+        self.data = TrackerData()
+
+    async def async_load(self) -> TrackerData:
+        """Load what was saved, or start empty."""
+        stored = await self._store.async_load()
+        self.data = TrackerData.from_dict(stored) if stored else TrackerData()
+        return self.data
+
+    async def async_save(self) -> None:
+        """Save now (after a write to a service: crash safety)."""
+        await self._store.async_save(self.data.to_dict())
+
+    def async_delay_save(self) -> None:
+        """Save soon, batching several changes."""
+        self._store.async_delay_save(self.data.to_dict, SAVE_DELAY)
+
+    async def async_remove(self) -> None:
+        """Delete the file (the entry is being removed)."""
+        await self._store.async_remove()
