@@ -405,6 +405,12 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         self._marketplace = entry_data[CONF_MARKETPLACE]
         if CONF_ABS_URL not in entry_data:
             return await self.async_step_reauth_audible()
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask which login to renew."""
         return self.async_show_menu(
             step_id="reauth_confirm",
             menu_options=["reauth_audible", "reauth_abs"],
