@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncGenerator, Callable, Generator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock, patch
 
 import pytest
+from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.audible_tracker.const import (
@@ -23,7 +25,8 @@ from custom_components.audible_tracker.const import (
     CONF_VERIFY_SSL,
     DOMAIN,
 )
-from tests.fakes.abs_server import API_KEY, LIBRARY_ID, USER_ID, FakeAbsServer
+from tests.fakes.abs_server import API_KEY, ITEM_IDS, LIBRARY_ID, USER_ID, FakeAbsServer
+from tests.fakes.audible_server import FakeAudible, make_item
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -71,7 +74,12 @@ async def abs_server(
 ) -> AsyncGenerator[FakeAbsServer]:
     """A fake Audiobookshelf on 127.0.0.1."""
     fake = FakeAbsServer()
-    await fake.start(aiohttp_server)
+
+    async def quiet_server(app: Any, **kwargs: Any) -> Any:
+        # No access log: frozen time breaks aiohttp's local-time lookup.
+        return await aiohttp_server(app, access_log=None, **kwargs)
+
+    await fake.start(quiet_server)
     yield fake
     fake.release_hangs()
 
@@ -114,3 +122,117 @@ def make_entry(*, abs_url: str | None = None, **extra: Any) -> MockConfigEntry:
     return MockConfigEntry(
         domain=DOMAIN, title="Audible DE", unique_id=UNIQUE_ID, data=data
     )
+
+
+# ---- a whole world: Audible + ABS fakes wired into Home Assistant -----------
+
+NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # a Wednesday
+ANNE_ID = ITEM_IDS["Anne of Green Gables"]
+FRANKENSTEIN_ID = ITEM_IDS["Frankenstein"]
+LES_MIS_ID = ITEM_IDS["Les Misérables"]
+
+
+def build_audible_library() -> FakeAudible:
+    """A small library covering the cases the entities must handle."""
+    fake = FakeAudible(
+        [
+            # ASIN match with ABS; in progress on both sides.
+            make_item(
+                "B0FAKE0001",
+                "Anne of Green Gables",
+                authors=["L. M. Montgomery"],
+                narrators=["Barbara Caruso"],
+                series=[("Anne of Green Gables", "1")],
+                runtime_min=1,
+                percent_complete=40.0,
+                purchase_date="2024-01-03T00:00:00.000Z",
+            ),
+            # ISBN match; finished.
+            make_item(
+                "B0FRANK001",
+                "Frankenstein",
+                authors=["Mary Shelley"],
+                isbn="9780141439471",
+                runtime_min=1,
+                is_finished=True,
+                percent_complete=100.0,
+            ),
+            # Unicode title, no ASIN on ABS: matched by title and author.
+            make_item(
+                "B0LESMIS01",
+                "Les Misérables",
+                authors=["Victor Hugo"],
+                runtime_min=2,
+            ),
+            # Series sequences as free text.
+            make_item(
+                "B0OMNIBUS1",
+                "The Wheel Omnibus",
+                authors=["Robert Jordan"],
+                series=[("The Wheel", "1-6")],
+                runtime_min=3000,
+            ),
+            # In progress in the library, but no position on the server.
+            make_item(
+                "B0PREQUEL5",
+                "New Spring",
+                authors=["Robert Jordan"],
+                series=[("The Wheel", "0.5")],
+                runtime_min=600,
+                percent_complete=10.0,
+            ),
+            # In progress, nothing like it on ABS.
+            make_item(
+                "B0UNMATCH1",
+                "Zzyzx Road Chronicles",
+                authors=["Nobody Known"],
+                runtime_min=300,
+                percent_complete=5.0,
+            ),
+        ]
+    )
+    fake.set_position("B0FAKE0001", 24_000, NOW - timedelta(hours=2))
+    fake.set_position("B0UNMATCH1", 900_000, NOW - timedelta(days=1))
+    fake.daily_listening_ms.update(
+        {"2026-11-18": 1_800_000.0, "2026-11-17": 3_600_000.0, "2026-11-15": 1e7}
+    )
+    return fake
+
+
+@pytest.fixture
+def audible_fake(freezer: Any) -> FakeAudible:
+    """The fake Audible account, with time frozen at NOW."""
+    freezer.move_to(NOW)
+    return build_audible_library()
+
+
+@pytest.fixture
+async def mock_audible(audible_fake: FakeAudible) -> AsyncGenerator[FakeAudible]:
+    """Route the integration's Audible traffic to the fake."""
+    client = audible_fake.http_client()
+    with patch(
+        "custom_components.audible_tracker.get_async_client", return_value=client
+    ):
+        yield audible_fake
+    await client.aclose()
+
+
+@pytest.fixture
+async def abs_world(
+    abs_server: FakeAbsServer, audible_fake: FakeAudible
+) -> FakeAbsServer:
+    """The recorded ABS server, with Anne in progress there too."""
+    abs_server.set_progress(
+        ANNE_ID,
+        current_time=30.0,
+        duration=60.0,
+        last_update_ms=int((NOW - timedelta(hours=1)).timestamp() * 1000),
+    )
+    return abs_server
+
+
+async def setup_integration(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Add the entry and set it up."""
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()

@@ -10,8 +10,10 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.httpx_client import get_async_client
 
 from .const import (
+    ABS_AUTH_PASSWORD,
     CONF_ABS_ACCESS_TOKEN,
     CONF_ABS_API_KEY,
+    CONF_ABS_AUTH_METHOD,
     CONF_ABS_REFRESH_TOKEN,
     CONF_ABS_URL,
     CONF_AUDIBLE_AUTH,
@@ -43,8 +45,11 @@ def create_abs_client(
         return None
     verify_ssl: bool = data.get(CONF_VERIFY_SSL, True)
     tokens = None
-    if CONF_ABS_REFRESH_TOKEN in data:
+    api_key = None
+    if data.get(CONF_ABS_AUTH_METHOD) == ABS_AUTH_PASSWORD:
         tokens = AbsTokens(data[CONF_ABS_ACCESS_TOKEN], data[CONF_ABS_REFRESH_TOKEN])
+    else:
+        api_key = data[CONF_ABS_API_KEY]
 
     async def save_tokens(new: AbsTokens) -> None:
         # ABS rotates refresh tokens: losing one means a dead login after restart.
@@ -60,7 +65,7 @@ def create_abs_client(
     return AbsClient(
         async_get_clientsession(hass, verify_ssl=verify_ssl),
         data[CONF_ABS_URL],
-        api_key=data.get(CONF_ABS_API_KEY),
+        api_key=api_key,
         tokens=tokens,
         verify_ssl=verify_ssl,
         on_tokens_refreshed=save_tokens,

@@ -155,9 +155,15 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         now = dt_util.utcnow()
         audible_ok = await self._async_refresh_audible(now)
         abs_ok = await self._async_refresh_abs(now)
-        if not self._titles and not audible_ok:
+        if self._last_full is None:
+            # Never had a library: nothing to show or match yet.
+            retry_after = None
+            if self._audible_retry_at is not None:
+                retry_after = (self._audible_retry_at - now).total_seconds()
             raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="audible_unavailable"
+                translation_domain=DOMAIN,
+                translation_key="audible_unavailable",
+                retry_after=retry_after,
             )
         store = self.store.data
         match = await self.hass.async_add_executor_job(
