@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -52,6 +53,44 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: AudibleTrackerConfigEntry
 ) -> dict[str, Any]:
     """Return diagnostics for a config entry."""
+    runtime = entry.runtime_data
+    library = runtime.library.data
+    progress = runtime.progress.data
+    match = library.match
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
+        "library": {
+            "audible_titles": len(library.titles),
+            "abs_items": len(library.abs_items),
+            "audible_available": library.audible_available,
+            "abs_available": library.abs_available,
+            "links_by_method": dict(
+                Counter(link.method for link in match.links.values())
+            ),
+            "conflicts": {
+                asin: [c.to_dict() for c in conflict.candidates]
+                for asin, conflict in match.conflicts.items()
+            },
+            "unmatched": sorted(match.unmatched),
+        },
+        "progress": {
+            "last_update_success": runtime.progress.last_update_success,
+            "audible_available": progress.audible_available,
+            "abs_available": progress.abs_available,
+            "watchlist": sorted(progress.watchlist),
+            "in_progress": [
+                {
+                    "key": book.key,
+                    "position": book.position_s,
+                    "duration": book.duration_s,
+                    "source": book.source.value,
+                }
+                for book in progress.snapshot.in_progress
+            ],
+        },
+        "store": {
+            "manual_links": runtime.store.data.manual_links,
+            "ignored": sorted(runtime.store.data.ignored),
+            "sync_disabled": sorted(runtime.store.data.sync_disabled),
+        },
     }

@@ -1,0 +1,87 @@
+"""Diagnostics: useful, and without a single secret."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+
+from custom_components.audible_tracker.const import (
+    ABS_AUTH_PASSWORD,
+    CONF_ABS_ACCESS_TOKEN,
+    CONF_ABS_AUTH_METHOD,
+    CONF_ABS_REFRESH_TOKEN,
+)
+from custom_components.audible_tracker.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
+from tests.conftest import auth_data, make_entry, setup_integration
+from tests.fakes.abs_server import API_KEY, USER_ID, FakeAbsServer
+from tests.fakes.audible_server import FakeAudible
+
+
+def secrets_of(data: dict[str, Any]) -> list[str]:
+    """Every secret-looking string of the fake Audible login, at any depth."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, str) and len(value) >= 6:
+            found.append(value)
+
+    for key in (
+        "adp_token",
+        "device_private_key",
+        "access_token",
+        "refresh_token",
+        "website_cookies",
+        "store_authentication_cookie",
+        "device_info",
+        "customer_info",
+        "activation_bytes",
+    ):
+        walk(data[key])
+    return found
+
+
+async def test_diagnostics_redacts_every_secret(
+    hass: HomeAssistant,
+    mock_audible: FakeAudible,
+    abs_world: FakeAbsServer,
+) -> None:
+    entry = make_entry(abs_url=abs_world.url)
+    await setup_integration(hass, entry)
+    result = await async_get_config_entry_diagnostics(hass, entry)
+    text = json.dumps(result)
+
+    secrets = [*secrets_of(auth_data()), API_KEY, USER_ID, str(entry.unique_id)]
+    leaked = [secret for secret in secrets if secret in text]
+    assert leaked == []
+    # Still useful: counts, links, the watchlist.
+    assert result["library"]["audible_titles"] == 6
+    assert result["library"]["links_by_method"] == {
+        "asin": 1,
+        "isbn": 1,
+        "fuzzy": 1,
+    }
+    assert "B0FAKE0001" in result["progress"]["watchlist"]
+
+
+async def test_diagnostics_redacts_abs_tokens(
+    hass: HomeAssistant, mock_audible: FakeAudible, socket_enabled: None
+) -> None:
+    entry = make_entry(
+        abs_url="http://127.0.0.1:9",
+        **{
+            CONF_ABS_AUTH_METHOD: ABS_AUTH_PASSWORD,
+            CONF_ABS_ACCESS_TOKEN: "secret-access-token-value",
+            CONF_ABS_REFRESH_TOKEN: "secret-refresh-token-value",
+        },
+    )
+    await setup_integration(hass, entry)
+    text = json.dumps(await async_get_config_entry_diagnostics(hass, entry))
+    assert "secret-access-token-value" not in text
+    assert "secret-refresh-token-value" not in text
