@@ -1,0 +1,706 @@
+"""Audiobookshelf REST API client.
+
+Talks to one Audiobookshelf (ABS) server over the `aiohttp.ClientSession` it is
+given (Home Assistant's shared session; never closed here). It authenticates
+with either an API key or the access/refresh token pair of a username/password
+login, and rotates those tokens on its own when the access token expires.
+
+ABS stores whatever its clients send and validates nothing, so everything read
+from it is parsed defensively: a malformed library item or progress record is
+skipped or sanitised, never allowed to break a whole list. Everything written
+to it is validated here first.
+
+Error messages name the request and the HTTP status only; they never contain a
+token, an API key or a password.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Final
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import aiohttp
+
+from .models import (
+    AbsItem,
+    AbsLibrary,
+    AbsProgress,
+    AbsTokens,
+    AbsUser,
+    SeriesRef,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Iterable, Mapping
+
+_LOGGER = logging.getLogger(__name__)
+
+_ABS_APP_NAME: Final = "audiobookshelf"
+_BOOK: Final = "book"
+# Characters that can never be part of a host name (RFC 3986 plus `%`, since a
+# percent-encoded host is not something a user means to type).
+_INVALID_HOST_CHARACTERS: Final = frozenset('<>"{}|\\^`%')
+
+
+class AbsError(Exception):
+    """Base class of every error of the Audiobookshelf client.
+
+    The message names the request and the HTTP status, never a secret.
+    """
+
+
+class AbsConnectionError(AbsError):
+    """The server cannot be reached: DNS, refused, timeout, 5xx or 429."""
+
+
+class AbsTlsError(AbsConnectionError):
+    """The TLS handshake failed, usually because the certificate is untrusted."""
+
+
+class AbsAuthError(AbsError):
+    """The credentials were rejected (401/403) or could not be refreshed.
+
+    The caller should start a reauthentication.
+    """
+
+
+class AbsNotAbsError(AbsError):
+    """The URL answers, but not like an Audiobookshelf server."""
+
+
+class AbsServerNotInitializedError(AbsNotAbsError):
+    """The server is Audiobookshelf, but its first-run setup was never done.
+
+    No account exists yet, so nothing can log in.
+    """
+
+
+class AbsNotFoundError(AbsError):
+    """The library, item or progress record does not exist (404)."""
+
+
+class AbsResponseError(AbsError):
+    """An unexpected HTTP status or a body that cannot be understood."""
+
+
+def normalize_url(url: str) -> str:
+    """Return the canonical base URL of an ABS server as typed by a user.
+
+    Strips blanks, adds `http://` when no scheme is given, lowercases scheme
+    and host, drops a trailing `/` and keeps a sub-path such as
+    `/audiobookshelf` (ABS behind a reverse proxy). Raises ValueError when the
+    text cannot be a server URL: no host, a scheme other than http(s), a bad
+    port, credentials, a query or a fragment.
+    """
+    text = url.strip()
+    if not text:
+        raise ValueError("the URL is empty")
+    if any(character.isspace() for character in text):
+        raise ValueError("the URL contains blanks")
+    if "://" not in text:
+        text = f"http://{text}"
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ValueError("the URL must start with http:// or https://")
+    host = parts.hostname
+    if not host or _INVALID_HOST_CHARACTERS.intersection(host):
+        raise ValueError("the URL has no valid host")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("the URL must not contain credentials")
+    if parts.query or parts.fragment:
+        raise ValueError("the URL must not contain a query or a fragment")
+    port = parts.port  # raises ValueError itself when not a valid port
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc = f"{netloc}:{port}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    """Status and decoded body of one HTTP response."""
+
+    status: int
+    text: str
+
+
+class AbsClient:
+    """Client of one Audiobookshelf server for one user."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        *,
+        api_key: str | None = None,
+        tokens: AbsTokens | None = None,
+        verify_ssl: bool = True,
+        on_tokens_refreshed: Callable[[AbsTokens], Awaitable[None]] | None = None,
+        request_timeout: float = 20.0,
+    ) -> None:
+        """Prepare a client; no request is made yet.
+
+        `api_key` wins over `tokens` when both are given. `on_tokens_refreshed`
+        is awaited with every rotated token pair before the request that
+        needed it goes on, so the caller can persist the new refresh token
+        (the old one stops working shortly after a rotation).
+        """
+        self._session = session
+        self._base_url = normalize_url(base_url)
+        self._api_key = api_key
+        self._tokens = tokens
+        self._ssl = verify_ssl
+        self._on_tokens_refreshed = on_tokens_refreshed
+        self._timeout = aiohttp.ClientTimeout(total=request_timeout)
+        # Concurrent requests that all hit an expired access token share one
+        # refresh: ABS rotates the refresh token on every use.
+        self._refresh_lock = asyncio.Lock()
+        # A refresh token ABS refused once is not sent again.
+        self._rejected_refresh_token: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        """Normalised base URL of the server."""
+        return self._base_url
+
+    @property
+    def tokens(self) -> AbsTokens | None:
+        """Current access and refresh tokens, after any rotation."""
+        return self._tokens
+
+    def cover_url(self, item_id: str) -> str:
+        """URL of the cover image of a library item (needs authentication)."""
+        return f"{self._base_url}/api/items/{_segment(item_id)}/cover"
+
+    async def check_server(self) -> str:
+        """Return the server version, checking that the URL is an ABS server.
+
+        `GET /status` needs no authentication.
+        """
+        reply = await self._send("GET", "/status")
+        if _is_transient(reply.status):
+            raise AbsConnectionError(_describe("GET", "/status", reply.status))
+        if reply.status != HTTPStatus.OK:
+            raise AbsNotAbsError(_describe("GET", "/status", reply.status))
+        try:
+            body: object = json.loads(reply.text)
+        except ValueError:
+            raise AbsNotAbsError("GET /status did not return JSON") from None
+        version = _text(_get(body, "serverVersion"))
+        if version is None or _get(body, "app") not in (None, _ABS_APP_NAME):
+            raise AbsNotAbsError("GET /status is not the status of Audiobookshelf")
+        if _get(body, "isInit") is False:
+            raise AbsServerNotInitializedError(
+                "the Audiobookshelf server has not been set up yet"
+            )
+        return version
+
+    async def login(self, username: str, password: str) -> AbsTokens:
+        """Log in with username and password; keep and return the new tokens."""
+        reply = await self._send(
+            "POST",
+            "/login",
+            json_body={"username": username, "password": password},
+            headers={"x-return-tokens": "true"},
+        )
+        _check_status(reply, "POST", "/login")
+        tokens = _parse_tokens(_json_object(reply, "POST /login"), None)
+        if tokens is None:
+            raise AbsResponseError("POST /login returned no access/refresh tokens")
+        self._tokens = tokens
+        return tokens
+
+    async def refresh_tokens(self) -> AbsTokens:
+        """Rotate the token pair with the refresh token.
+
+        Awaits `on_tokens_refreshed` with the new pair before returning.
+        Raises AbsAuthError when there is no refresh token or ABS refuses it.
+        """
+        async with self._refresh_lock:
+            return await self._refresh_locked()
+
+    async def get_me(self) -> AbsUser:
+        """Return the user behind the credentials with every book progress."""
+        body = await self._api_object("GET", "/api/me")
+        user_id = _text(_get(body, "id"))
+        username = _text(_get(body, "username"))
+        if user_id is None or username is None:
+            raise AbsResponseError("GET /api/me returned no user id or name")
+        progress: dict[str, AbsProgress] = {}
+        for raw in _list(_get(body, "mediaProgress")):
+            record = _parse_progress(raw)
+            if record is None:
+                continue
+            known = progress.get(record.item_id)
+            if known is None or record.last_update > known.last_update:
+                progress[record.item_id] = record
+        return AbsUser(user_id=user_id, username=username, progress=progress)
+
+    async def get_libraries(self) -> list[AbsLibrary]:
+        """Return every library the user can see (books and podcasts)."""
+        body = await self._api_object("GET", "/api/libraries")
+        libraries: list[AbsLibrary] = []
+        for raw in _list(_get(body, "libraries")):
+            library_id = _text(_get(raw, "id"))
+            name = _text(_get(raw, "name"))
+            media_type = _text(_get(raw, "mediaType"))
+            if library_id is None or name is None or media_type is None:
+                _LOGGER.debug("Skipping a malformed ABS library")
+                continue
+            libraries.append(AbsLibrary(library_id, name, media_type))
+        return libraries
+
+    async def get_library_items(
+        self, library_id: str, *, page_size: int = 500
+    ) -> list[AbsItem]:
+        """Return every book of a library, fetching all pages."""
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        path = f"/api/libraries/{_segment(library_id)}/items"
+        items: list[AbsItem] = []
+        seen_ids: set[str] = set()
+        page = 0
+        while True:
+            body = await self._api_object(
+                "GET", path, params={"limit": page_size, "page": page}
+            )
+            results = _list(_get(body, "results"))
+            page_had_new_items = False
+            for raw in results:
+                raw_id = _text(_get(raw, "id"))
+                if raw_id is None or raw_id in seen_ids:
+                    continue
+                seen_ids.add(raw_id)
+                page_had_new_items = True
+                item = _parse_item(raw, library_id)
+                if item is not None:
+                    items.append(item)
+            total = _number(_get(body, "total"))
+            done = len(results) < page_size or (
+                total is not None and (page + 1) * page_size >= total
+            )
+            # A server that ignores `page` would serve the same page forever.
+            if done or not page_had_new_items:
+                return items
+            page += 1
+
+    async def get_item(self, item_id: str) -> AbsItem:
+        """Return one library item; AbsNotFoundError when unknown or no book."""
+        path = f"/api/items/{_segment(item_id)}"
+        body = await self._api_object("GET", path, params={"expanded": 1})
+        item = _parse_item(body, None)
+        if item is None:
+            raise AbsNotFoundError(f"GET {path} is not a readable book")
+        return item
+
+    async def search(self, library_id: str, query: str) -> list[AbsItem]:
+        """Return the books of a library that ABS finds for `query`."""
+        path = f"/api/libraries/{_segment(library_id)}/search"
+        body = await self._api_object("GET", path, params={"q": query})
+        items: list[AbsItem] = []
+        for entry in _list(_get(body, "book")):
+            item = _parse_item(_get(entry, "libraryItem"), library_id)
+            if item is not None:
+                items.append(item)
+        return items
+
+    async def get_progress(self, item_id: str) -> AbsProgress | None:
+        """Return the user's progress of a book, None when there is none.
+
+        A record too malformed to be used is reported as no progress.
+        """
+        try:
+            body = await self._api_object(
+                "GET", f"/api/me/progress/{_segment(item_id)}"
+            )
+        except AbsNotFoundError:
+            return None
+        return _parse_progress(body)
+
+    async def update_progress(
+        self, item_id: str, *, current_time_s: float, duration_s: float
+    ) -> None:
+        """Set the position of a book.
+
+        Raises ValueError, without sending anything, unless both values are
+        finite numbers with 0 <= current_time_s <= duration_s and
+        duration_s > 0: ABS would store anything it is given. ABS's own rules
+        then apply: less than 10 s before the end it marks the book finished;
+        on a finished book, a position further from the end un-finishes it
+        (keeping the position).
+        """
+        for value in (current_time_s, duration_s):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                # ValueError like every other invalid value: callers catch one.
+                raise ValueError("position and duration must be numbers")  # noqa: TRY004
+            if not math.isfinite(value):
+                raise ValueError("position and duration must be finite")
+        if duration_s <= 0:
+            raise ValueError("the duration must be positive")
+        if not 0 <= current_time_s <= duration_s:
+            raise ValueError("the position must lie between 0 and the duration")
+        await self._patch_progress(
+            item_id,
+            {
+                "currentTime": current_time_s,
+                "duration": duration_s,
+                "progress": current_time_s / duration_s,
+            },
+        )
+
+    async def mark_finished(self, item_id: str) -> None:
+        """Mark a book finished.
+
+        Sends `isFinished` alone: ABS ignores `progress` whenever `isFinished`
+        is present, and a `currentTime` away from the end would un-finish the
+        book again in the same request.
+        """
+        await self._patch_progress(item_id, {"isFinished": True})
+
+    async def mark_unfinished(self, item_id: str) -> None:
+        """Mark a book not finished.
+
+        ABS resets the position to 0 when it un-finishes a book; the caller
+        must follow with `update_progress` to set the real position.
+        """
+        await self._patch_progress(item_id, {"isFinished": False})
+
+    async def _patch_progress(self, item_id: str, body: Mapping[str, object]) -> None:
+        """PATCH the user's progress of a book; ABS answers with text `OK`."""
+        await self._api("PATCH", f"/api/me/progress/{_segment(item_id)}", body)
+
+    async def _api_object(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+    ) -> dict[str, object]:
+        """Make an authenticated request and return its JSON object body."""
+        reply = await self._api(method, path, None, params=params)
+        return _json_object(reply, f"{method} {path}")
+
+    async def _api(
+        self,
+        method: str,
+        path: str,
+        json_body: Mapping[str, object] | None,
+        *,
+        params: Mapping[str, str | int] | None = None,
+    ) -> _Reply:
+        """Make an authenticated request, refreshing the tokens once on 401."""
+        bearer = self._bearer()
+        reply = await self._send(
+            method, path, bearer=bearer, params=params, json_body=json_body
+        )
+        if (
+            reply.status == HTTPStatus.UNAUTHORIZED
+            and self._api_key is None
+            and self._tokens is not None
+        ):
+            async with self._refresh_lock:
+                # Another request may have refreshed while this one waited.
+                if self._bearer() == bearer:
+                    await self._refresh_locked()
+            reply = await self._send(
+                method,
+                path,
+                bearer=self._bearer(),
+                params=params,
+                json_body=json_body,
+            )
+        _check_status(reply, method, path)
+        return reply
+
+    async def _refresh_locked(self) -> AbsTokens:
+        """Rotate the tokens; the caller holds the refresh lock."""
+        if self._tokens is None:
+            raise AbsAuthError("there is no refresh token: log in first")
+        refresh_token = self._tokens.refresh_token
+        if refresh_token == self._rejected_refresh_token:
+            raise AbsAuthError("the refresh token was refused before")
+        reply = await self._send(
+            "POST", "/auth/refresh", headers={"x-refresh-token": refresh_token}
+        )
+        if not _is_transient(reply.status) and reply.status >= HTTPStatus.BAD_REQUEST:
+            # Whatever the reason, these tokens are done: log in again.
+            self._rejected_refresh_token = refresh_token
+            raise AbsAuthError(_describe("POST", "/auth/refresh", reply.status))
+        _check_status(reply, "POST", "/auth/refresh")
+        body = _json_object(reply, "POST /auth/refresh")
+        # Within its grace period ABS may answer without a new refresh token.
+        tokens = _parse_tokens(body, refresh_token)
+        if tokens is None:
+            raise AbsResponseError("POST /auth/refresh returned no access token")
+        self._tokens = tokens
+        _LOGGER.debug("Rotated the ABS tokens")
+        if self._on_tokens_refreshed is not None:
+            await self._on_tokens_refreshed(tokens)
+        return tokens
+
+    def _bearer(self) -> str | None:
+        """Return the credential for the Authorization header."""
+        if self._api_key is not None:
+            return self._api_key
+        if self._tokens is not None:
+            return self._tokens.access_token
+        return None
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        bearer: str | None = None,
+        params: Mapping[str, str | int] | None = None,
+        json_body: Mapping[str, object] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> _Reply:
+        """Make one HTTP request and read its body; map transport errors."""
+        request_headers = {"Accept": "application/json"}
+        if bearer is not None:
+            request_headers["Authorization"] = f"Bearer {bearer}"
+        if headers is not None:
+            request_headers.update(headers)
+        try:
+            async with self._session.request(
+                method,
+                f"{self._base_url}{path}",
+                params=params,
+                json=json_body,
+                headers=request_headers,
+                ssl=self._ssl,
+                timeout=self._timeout,
+            ) as response:
+                text = await response.text(errors="replace")
+                status = response.status
+        except aiohttp.ClientSSLError as err:
+            raise AbsTlsError(
+                f"{method} {path}: TLS handshake failed (untrusted certificate?)"
+            ) from err
+        except TimeoutError as err:
+            raise AbsConnectionError(f"{method} {path} timed out") from err
+        except aiohttp.ClientError as err:
+            raise AbsConnectionError(
+                f"{method} {path} failed: {type(err).__name__}"
+            ) from err
+        _LOGGER.debug("ABS %s %s -> %s", method, path, status)
+        return _Reply(status, text)
+
+
+def _segment(value: str) -> str:
+    """Quote an id for use as one URL path segment."""
+    return quote(value, safe="")
+
+
+def _describe(method: str, path: str, status: int) -> str:
+    """Describe a failed request without anything secret."""
+    return f"{method} {path} returned HTTP {status}"
+
+
+def _is_transient(status: int) -> bool:
+    """Tell whether a status means "try again later"."""
+    return status == HTTPStatus.TOO_MANY_REQUESTS or status >= (
+        HTTPStatus.INTERNAL_SERVER_ERROR
+    )
+
+
+def _check_status(reply: _Reply, method: str, path: str) -> None:
+    """Raise the error that matches a non-2xx status."""
+    status = reply.status
+    if HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES:
+        return
+    message = _describe(method, path, status)
+    if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
+        raise AbsAuthError(message)
+    if status == HTTPStatus.NOT_FOUND:
+        raise AbsNotFoundError(message)
+    if _is_transient(status):
+        raise AbsConnectionError(message)
+    raise AbsResponseError(message)
+
+
+def _json_object(reply: _Reply, what: str) -> dict[str, object]:
+    """Parse a JSON object body; AbsResponseError for anything else."""
+    try:
+        body: object = json.loads(reply.text)
+    except ValueError:
+        raise AbsResponseError(f"{what} did not return JSON") from None
+    if not isinstance(body, dict):
+        raise AbsResponseError(f"{what} did not return a JSON object")
+    return body
+
+
+def _parse_tokens(body: object, fallback_refresh: str | None) -> AbsTokens | None:
+    """Read `user.accessToken` and `user.refreshToken` of a login/refresh."""
+    user = _get(body, "user")
+    access = _text(_get(user, "accessToken"))
+    refresh = _text(_get(user, "refreshToken")) or fallback_refresh
+    if access is None or refresh is None:
+        return None
+    return AbsTokens(access_token=access, refresh_token=refresh)
+
+
+def _parse_progress(raw: object) -> AbsProgress | None:
+    """Convert one `mediaProgress` record of a book; None when unusable.
+
+    A record without item id, position or last update is unusable (syncing
+    from it could move a real position somewhere wrong). Other bad values are
+    sanitised: negative positions become 0, an unknown duration 0.0, the
+    progress fraction is clamped to 0..1.
+    """
+    if _get(raw, "mediaItemType") != _BOOK or _get(raw, "episodeId") is not None:
+        return None
+    item_id = _text(_get(raw, "libraryItemId"))
+    current = _number(_get(raw, "currentTime"))
+    last_update = _ms_datetime(_get(raw, "lastUpdate"))
+    if item_id is None or current is None or last_update is None:
+        _LOGGER.debug("Skipping a malformed ABS progress record")
+        return None
+    current = max(current, 0.0)
+    duration = _number(_get(raw, "duration"))
+    duration = duration if duration is not None and duration > 0 else 0.0
+    is_finished = _get(raw, "isFinished") is True
+    progress = _number(_get(raw, "progress"))
+    if progress is None:
+        progress = 1.0 if is_finished else (current / duration if duration else 0.0)
+    return AbsProgress(
+        item_id=item_id,
+        current_time_s=current,
+        duration_s=duration,
+        progress=min(max(progress, 0.0), 1.0),
+        is_finished=is_finished,
+        last_update=last_update,
+        started_at=_ms_datetime(_get(raw, "startedAt")),
+        finished_at=_ms_datetime(_get(raw, "finishedAt")),
+    )
+
+
+def _parse_item(raw: object, default_library_id: str | None) -> AbsItem | None:
+    """Convert one library item (minified or expanded); None unless a book.
+
+    Expanded items carry `authors`, `narrators` and `series` lists; minified
+    ones (library pages) only the joined `authorName`, `narratorName` and
+    `seriesName` strings.
+    """
+    if _get(raw, "mediaType") != _BOOK:
+        return None
+    media = _get(raw, "media")
+    metadata = _get(media, "metadata")
+    item_id = _text(_get(raw, "id"))
+    title = _text(_get(metadata, "title"))
+    library_id = _text(_get(raw, "libraryId")) or default_library_id
+    if item_id is None or title is None or library_id is None:
+        _LOGGER.debug("Skipping a malformed ABS library item")
+        return None
+    duration = _number(_get(media, "duration"))
+    return AbsItem(
+        item_id=item_id,
+        library_id=library_id,
+        title=title,
+        subtitle=_text(_get(metadata, "subtitle")),
+        authors=(
+            _names(_get(author, "name") for author in _list(_get(metadata, "authors")))
+            or _split_names(_get(metadata, "authorName"))
+        ),
+        narrators=(
+            _names(_list(_get(metadata, "narrators")))
+            or _split_names(_get(metadata, "narratorName"))
+        ),
+        series=_series(metadata),
+        asin=_text(_get(metadata, "asin")),
+        isbn=_text(_get(metadata, "isbn")),
+        duration_s=duration if duration is not None and duration > 0 else None,
+        has_cover=_text(_get(media, "coverPath")) is not None,
+    )
+
+
+def _series(metadata: object) -> tuple[SeriesRef, ...]:
+    """Read the series of a book from `series[]` or from `seriesName`.
+
+    `seriesName` joins "<name> #<sequence>" entries with ", ".
+    """
+    series: list[SeriesRef] = []
+    for entry in _list(_get(metadata, "series")):
+        name = _text(_get(entry, "name"))
+        if name is not None:
+            series.append(SeriesRef(name, _text(_get(entry, "sequence"))))
+    if series:
+        return tuple(series)
+    for part in _split_names(_get(metadata, "seriesName")):
+        name, separator, sequence = part.rpartition(" #")
+        if separator and name.strip() and sequence.strip():
+            series.append(SeriesRef(name.strip(), sequence.strip()))
+        else:
+            series.append(SeriesRef(part))
+    return tuple(series)
+
+
+def _names(values: Iterable[object]) -> tuple[str, ...]:
+    """Keep the non-blank strings among values, stripped."""
+    names = (_text(value) for value in values)
+    return tuple(name for name in names if name is not None)
+
+
+def _split_names(value: object) -> tuple[str, ...]:
+    """Split a joined ABS name list ("A, B") into names."""
+    text = _text(value)
+    if text is None:
+        return ()
+    return _names(text.split(", "))
+
+
+def _get(value: object, key: str) -> object:
+    """Return `value[key]` when value is a JSON object, else None."""
+    if isinstance(value, dict):
+        return value.get(key)
+    return None
+
+
+def _list(value: object) -> list[object]:
+    """Return value when it is a JSON array, else an empty list."""
+    if isinstance(value, list):
+        return value
+    return []
+
+
+def _text(value: object) -> str | None:
+    """Return a stripped non-empty string, else None."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def _number(value: object) -> float | None:
+    """Return a finite number (numeric strings accepted), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _ms_datetime(value: object) -> datetime | None:
+    """Convert epoch milliseconds to an aware UTC datetime, else None."""
+    milliseconds = _number(value)
+    if milliseconds is None or milliseconds < 0:
+        return None
+    try:
+        return datetime.fromtimestamp(milliseconds / 1000, tz=UTC)
+    except OverflowError, OSError, ValueError:
+        return None

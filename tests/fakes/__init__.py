@@ -1,0 +1,1 @@
+"""Fakes of the remote services, for tests."""
