@@ -1,0 +1,210 @@
+"""Tests for the coordinators: poll cost, schedules, errors per source, store."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.audible_tracker.const import DOMAIN
+from custom_components.audible_tracker.storage import TrackerStore
+from tests.conftest import (
+    ANNE_ID,
+    LES_MIS_ID,
+    NOW,
+    make_entry,
+    setup_integration,
+)
+from tests.fakes.abs_server import FakeAbsServer
+from tests.fakes.audible_server import FakeAudible
+
+LIBRARY_SIZE = "sensor.audible_de_library_size"
+CURRENTLY_READING = "sensor.audible_de_currently_reading"
+UNMATCHED = "sensor.audible_de_unmatched_titles"
+
+
+async def advance(hass: HomeAssistant, freezer: Any, delta: timedelta) -> None:
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def reauth_sources(hass: HomeAssistant) -> list[str]:
+    return [
+        flow["context"]["source"]
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    ]
+
+
+async def test_steady_poll_costs_one_request_per_service(
+    hass: HomeAssistant,
+    mock_audible: FakeAudible,
+    abs_world: FakeAbsServer,
+    freezer: Any,
+) -> None:
+    await setup_integration(hass, make_entry(abs_url=abs_world.url))
+    mock_audible.requests.clear()
+    abs_world.clear_requests()
+    await advance(hass, freezer, timedelta(minutes=5))
+    assert [r.path for r in mock_audible.requests] == [
+        "1.0/annotations/lastpositions"
+    ]
+    # Only the watchlist is asked about, never the whole library.
+    asked = mock_audible.requests[0].params["asins"].split(",")
+    assert sorted(asked) == ["B0FAKE0001", "B0PREQUEL5", "B0UNMATCH1"]
+    assert [(r.method, r.path) for r in abs_world.requests] == [("GET", "/api/me")]
+
+
+async def test_library_on_its_own_schedule_with_deltas(
+    hass: HomeAssistant, mock_audible: FakeAudible, freezer: Any
+) -> None:
+    mock_audible.max_page_size = 2  # a multi-page library
+    await setup_integration(hass, make_entry())
+    assert hass.states.get(LIBRARY_SIZE).state == "6"
+    assert mock_audible.count("1.0/library") == 3
+    first_token = mock_audible.state_token
+    # A title refunded on Audible's site disappears at the next library refresh.
+    mock_audible.revoke("B0OMNIBUS1")
+    await advance(hass, freezer, timedelta(minutes=30))
+    library_calls = mock_audible.requests_to("1.0/library")
+    assert library_calls[-1].params.get("state_token") == str(first_token)
+    assert hass.states.get(LIBRARY_SIZE).state == "5"
+    # Listening stats are fetched at most hourly.
+    assert mock_audible.count("1.0/stats/aggregates") == 1
+    await advance(hass, freezer, timedelta(minutes=30))
+    assert mock_audible.count("1.0/stats/aggregates") == 2
+
+
+async def test_audible_auth_failure_during_poll_starts_reauth(
+    hass: HomeAssistant, mock_audible: FakeAudible, freezer: Any
+) -> None:
+    await setup_integration(hass, make_entry())
+    mock_audible.fail_next(401, times=3)
+    await advance(hass, freezer, timedelta(minutes=5))
+    assert reauth_sources(hass) == [SOURCE_REAUTH]
+
+
+async def test_audible_rate_limit_is_honoured(
+    hass: HomeAssistant, mock_audible: FakeAudible, freezer: Any
+) -> None:
+    await setup_integration(hass, make_entry())
+    mock_audible.fail_next(429, retry_after="900")
+    await advance(hass, freezer, timedelta(minutes=5))
+    asked = mock_audible.count("1.0/annotations/lastpositions")
+    # Within the 15 minutes Audible asked for: no request, data kept.
+    await advance(hass, freezer, timedelta(minutes=5))
+    await advance(hass, freezer, timedelta(minutes=5))
+    assert mock_audible.count("1.0/annotations/lastpositions") == asked
+    assert hass.states.get(CURRENTLY_READING).state == "Anne of Green Gables"
+    assert reauth_sources(hass) == []
+    # Retried once the time is up.
+    await advance(hass, freezer, timedelta(minutes=5))
+    assert mock_audible.count("1.0/annotations/lastpositions") == asked + 1
+
+
+async def test_abs_down_then_recovered(
+    hass: HomeAssistant,
+    mock_audible: FakeAudible,
+    abs_world: FakeAbsServer,
+    freezer: Any,
+) -> None:
+    await setup_integration(hass, make_entry(abs_url=abs_world.url))
+    assert hass.states.get(UNMATCHED).state == "2"
+    abs_world.fail_next(2, status=502, text="Bad Gateway")
+    await advance(hass, freezer, timedelta(minutes=5))
+    assert hass.states.get(UNMATCHED).state == STATE_UNAVAILABLE
+    # Audible alone still tells what is being listened to.
+    assert hass.states.get(CURRENTLY_READING).state == "Anne of Green Gables"
+    assert hass.states.get(LIBRARY_SIZE).state == "6"
+    await advance(hass, freezer, timedelta(minutes=5))
+    await advance(hass, freezer, timedelta(minutes=5))
+    assert hass.states.get(UNMATCHED).state == "2"
+
+
+async def test_both_down_everything_unavailable(
+    hass: HomeAssistant,
+    mock_audible: FakeAudible,
+    abs_world: FakeAbsServer,
+    freezer: Any,
+) -> None:
+    await setup_integration(hass, make_entry(abs_url=abs_world.url))
+    abs_world.fail_next(5, status=500)
+    mock_audible.fail_next(500, times=5)
+    await advance(hass, freezer, timedelta(minutes=5))
+    assert hass.states.get(CURRENTLY_READING).state == STATE_UNAVAILABLE
+    assert hass.states.get("sensor.audible_de_last_update").state == (
+        STATE_UNAVAILABLE
+    )
+
+
+async def test_abs_auth_failure_during_poll_starts_reauth(
+    hass: HomeAssistant,
+    mock_audible: FakeAudible,
+    abs_world: FakeAbsServer,
+    freezer: Any,
+) -> None:
+    await setup_integration(hass, make_entry(abs_url=abs_world.url))
+    abs_world.fail_next(3, status=401, text="Unauthorized")
+    await advance(hass, freezer, timedelta(minutes=5))
+    assert reauth_sources(hass) == [SOURCE_REAUTH]
+
+
+async def test_unknown_abs_item_refreshes_the_index(
+    hass: HomeAssistant,
+    mock_audible: FakeAudible,
+    abs_world: FakeAbsServer,
+    freezer: Any,
+) -> None:
+    entry = make_entry(abs_url=abs_world.url)
+    await setup_integration(hass, entry)
+    new_item = abs_world.add_book(
+        "Zzyzx Road Chronicles", authors=["Nobody Known"], duration=18000.0
+    )
+    abs_world.set_progress(
+        new_item,
+        current_time=100.0,
+        duration=18000.0,
+        last_update_ms=int(NOW.timestamp() * 1000),
+    )
+    abs_world.clear_requests()
+    await advance(hass, freezer, timedelta(minutes=5))
+    paths = [r.path for r in abs_world.requests]
+    assert any(p.endswith("/items") for p in paths)
+    # The new item is indexed and matched without waiting 6 hours.
+    links = entry.runtime_data.library.data.match.links
+    assert links["B0UNMATCH1"].item_id == new_item
+    # The same unknown id does not trigger again.
+    abs_world.clear_requests()
+    await advance(hass, freezer, timedelta(minutes=5))
+    assert [r.path for r in abs_world.requests] == ["/api/me"]
+
+
+async def test_store_survives_a_reload(
+    hass: HomeAssistant,
+    mock_audible: FakeAudible,
+    abs_world: FakeAbsServer,
+) -> None:
+    entry = make_entry(abs_url=abs_world.url)
+    await setup_integration(hass, entry)
+    store = entry.runtime_data.store
+    store.data.manual_links["B0OMNIBUS1"] = LES_MIS_ID
+    seen = store.data.audible_seen["B0FAKE0001"]
+    assert seen.position_s == 24.0
+    assert store.data.abs_seen["B0FAKE0001"].position_s == 30.0
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    reloaded = TrackerStore(hass, entry.entry_id)
+    data = await reloaded.async_load()
+    assert data.manual_links == {"B0OMNIBUS1": LES_MIS_ID}
+    assert data.audible_seen["B0FAKE0001"] == seen
+    assert data.match["links"]
+    # The manual link won over matching after the reload.
+    links = entry.runtime_data.library.data.match.links
+    assert links["B0OMNIBUS1"].item_id == LES_MIS_ID
+    assert links["B0OMNIBUS1"].method == "manual"
+    assert links["B0FAKE0001"].item_id == ANNE_ID
