@@ -192,17 +192,20 @@ async def test_store_survives_a_reload(
     await setup_integration(hass, entry)
     store = entry.runtime_data.store
     store.data.manual_links["B0OMNIBUS1"] = LES_MIS_ID
-    seen = store.data.audible_seen["B0FAKE0001"]
-    assert seen.position_s == 24.0
+    # ABS (30 s, heard later) was synced to Audible (24 s) in the first poll.
     assert store.data.abs_seen["B0FAKE0001"].position_s == 30.0
+    assert mock_audible.positions["B0FAKE0001"].position_ms == 30_000
+    ledger_before = store.data.ledger
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
 
     reloaded = TrackerStore(hass, entry.entry_id)
     data = await reloaded.async_load()
     assert data.manual_links == {"B0OMNIBUS1": LES_MIS_ID}
-    assert data.audible_seen["B0FAKE0001"] == seen
+    assert data.audible_seen["B0FAKE0001"].position_s == 30.0
     assert data.match["links"]
+    assert data.acr["B0FAKE0001"] == mock_audible.acrs["B0FAKE0001"]
+    assert data.ledger["titles"].keys() == ledger_before["titles"].keys()
     # The manual link won over matching after the reload.
     links = entry.runtime_data.library.data.match.links
     assert links["B0OMNIBUS1"].item_id == LES_MIS_ID

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import Platform
 from homeassistant.exceptions import ConfigEntryAuthFailed
@@ -17,10 +18,13 @@ from .const import (
     CONF_ABS_REFRESH_TOKEN,
     CONF_ABS_URL,
     CONF_AUDIBLE_AUTH,
+    CONF_LIBRARY_REFRESH_HOURS,
     CONF_MARKETPLACE,
+    CONF_POLL_INTERVAL,
     CONF_VERIFY_SSL,
     DOMAIN,
     LOGGER,
+    OPTION_DEFAULTS,
 )
 from .coordinator import LibraryCoordinator, ProgressCoordinator
 from .core.abs_api import AbsClient
@@ -31,6 +35,8 @@ from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData
 from .storage import TrackerStore
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from homeassistant.core import HomeAssistant
 
 PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR]
@@ -100,6 +106,7 @@ async def async_setup_entry(
         abs_client=abs_client,
         store=store,
     )
+    apply_options(library, progress, entry.options)
     entry.runtime_data = AudibleTrackerRuntimeData(
         audible=audible,
         abs_client=abs_client,
@@ -116,8 +123,32 @@ async def async_setup_entry(
     # New titles or links show at once, without asking the services again;
     # this listener also keeps the library coordinator on its schedule.
     entry.async_on_unload(library.async_add_listener(progress.async_rebuild))
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+def apply_options(
+    library: LibraryCoordinator,
+    progress: ProgressCoordinator,
+    options: Mapping[str, Any],
+) -> None:
+    """Apply the options to running coordinators (no reload needed)."""
+    merged = {**OPTION_DEFAULTS, **options}
+    progress.update_interval = timedelta(seconds=float(merged[CONF_POLL_INTERVAL]))
+    library.full_refresh_interval = timedelta(
+        hours=float(merged[CONF_LIBRARY_REFRESH_HOURS])
+    )
+    if progress.sync is not None:
+        progress.sync.set_options(merged)
+
+
+async def _async_entry_updated(
+    hass: HomeAssistant, entry: AudibleTrackerConfigEntry
+) -> None:
+    """Options changed (or tokens were rotated: then this changes nothing)."""
+    runtime = entry.runtime_data
+    apply_options(runtime.library, runtime.progress, entry.options)
 
 
 async def async_unload_entry(

@@ -8,12 +8,19 @@ import probatio
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
+    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    OptionsFlow,
 )
 from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_URL, CONF_USERNAME
+from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -34,12 +41,21 @@ from .const import (
     CONF_ABS_URL,
     CONF_ABS_USER_ID,
     CONF_AUDIBLE_AUTH,
+    CONF_COOLDOWN,
+    CONF_DRY_RUN,
+    CONF_LIBRARY_REFRESH_HOURS,
     CONF_LOGIN_URL,
     CONF_MARKETPLACE,
+    CONF_POLL_INTERVAL,
     CONF_RESPONSE_URL,
+    CONF_SKEW_WINDOW,
+    CONF_SYNC_MODE,
+    CONF_THRESHOLD,
     CONF_VERIFY_SSL,
     DOMAIN,
     LOGGER,
+    MIN_POLL_INTERVAL_S,
+    OPTION_DEFAULTS,
 )
 from .core.abs_api import (
     AbsAuthError,
@@ -60,6 +76,7 @@ from .core.audible_auth import (
     register_device,
     start_login,
 )
+from .core.sync import SyncMode
 
 if TYPE_CHECKING:
     from .core.models import AbsLibrary, AbsTokens
@@ -105,6 +122,12 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add an Audible account, optionally with an Audiobookshelf server."""
 
     VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """Sync and polling options."""
+        return AudibleTrackerOptionsFlow()
 
     def __init__(self) -> None:
         """Start with nothing but what each step collects."""
@@ -437,3 +460,59 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         """Change the Audiobookshelf server or credentials, or add it."""
         self._marketplace = self._get_reconfigure_entry().data[CONF_MARKETPLACE]
         return await self.async_step_abs()
+
+
+def _seconds(minimum: float, maximum: float, step: float = 1) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=minimum,
+            max=maximum,
+            step=step,
+            unit_of_measurement="s",
+            mode=NumberSelectorMode.BOX,
+        )
+    )
+
+
+OPTIONS_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_SYNC_MODE): SelectSelector(
+            SelectSelectorConfig(
+                options=[mode.value for mode in SyncMode],
+                translation_key=CONF_SYNC_MODE,
+                mode=SelectSelectorMode.DROPDOWN,
+            )
+        ),
+        probatio.Required(CONF_DRY_RUN): BooleanSelector(),
+        probatio.Required(CONF_POLL_INTERVAL): _seconds(MIN_POLL_INTERVAL_S, 86400),
+        probatio.Required(CONF_THRESHOLD): _seconds(1, 600),
+        probatio.Required(CONF_SKEW_WINDOW): _seconds(0, 3600),
+        probatio.Required(CONF_COOLDOWN): _seconds(0, 86400),
+        probatio.Required(CONF_LIBRARY_REFRESH_HOURS): NumberSelector(
+            NumberSelectorConfig(
+                min=1,
+                max=168,
+                step=1,
+                unit_of_measurement="h",
+                mode=NumberSelectorMode.BOX,
+            )
+        ),
+    }
+)
+
+
+class AudibleTrackerOptionsFlow(OptionsFlow):
+    """Sync mode, dry run and the timings; applied without a restart."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show and save the options."""
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                OPTIONS_SCHEMA, {**OPTION_DEFAULTS, **self.config_entry.options}
+            ),
+        )

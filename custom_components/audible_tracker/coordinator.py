@@ -30,6 +30,7 @@ from .const import (
 from .core.abs_api import AbsAuthError, AbsError
 from .core.audible_api import AudibleAuthError, AudibleError, AudibleRateLimitError
 from .core.matching import Matcher, MatchResult
+from .core.sync import Side, SyncPlan, WriteKind
 from .core.tracking import (
     BookEvent,
     Snapshot,
@@ -38,6 +39,7 @@ from .core.tracking import (
     detect_book_events,
 )
 from .storage import SeenPosition
+from .sync_runner import PollView, SyncRunner, title_states
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -80,6 +82,8 @@ class ProgressData:
     audible_available: bool
     abs_available: bool
     events: list[BookEvent] = field(default_factory=list)
+    sync_plan: SyncPlan | None = None
+    dry_run: bool = False
 
 
 class SourceHealth:
@@ -146,6 +150,12 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         self._audible_retry_at: datetime | None = None
         self.audible_health = SourceHealth("Audible library")
         self.abs_health = SourceHealth("Audiobookshelf library")
+
+    def request_audible_refresh(self) -> None:
+        """Refresh the Audible library soon (a finish was written to it)."""
+        self.config_entry.async_create_background_task(
+            self.hass, self.async_request_refresh(), "audible library refresh"
+        )
 
     def request_abs_index(self) -> None:
         """Ask for a fresh ABS index at the next refresh (unknown item seen)."""
@@ -289,7 +299,14 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         self.store = store
         self.audible_health = SourceHealth("Audible")
         self.abs_health = SourceHealth("Audiobookshelf")
+        self.sync = (
+            SyncRunner(store, audible, abs_client, entry.options)
+            if abs_client is not None
+            else None
+        )
         self._positions: dict[str, AudiblePosition | None] = {}
+        # Positions answered in this poll: the sync never acts on older ones.
+        self._fresh_positions: dict[str, AudiblePosition | None] = {}
         self._abs_progress: dict[str, AbsProgress] = {}
         self._audible_retry_at: datetime | None = None
         self._extra_watch: set[str] = set()
@@ -315,7 +332,8 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
                 translation_domain=DOMAIN, translation_key="all_sources_unavailable"
             )
         self._remember_seen(self._links(library))
-        return self._build(library, watchlist, now)
+        plan = await self._async_sync(library, watchlist, now)
+        return self._build(library, watchlist, now, plan)
 
     @callback
     def async_rebuild(self) -> None:
@@ -346,8 +364,37 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
             extra=self._extra_watch,
         )
 
-    def _build(
+    async def _async_sync(
         self, library: LibraryData, watchlist: frozenset[str], now: datetime
+    ) -> SyncPlan | None:
+        if self.sync is None:
+            return None
+        view = PollView(
+            titles=library.titles,
+            abs_items=library.abs_items,
+            links=self._links(library),
+            positions=self._fresh_positions,
+            abs_progress=self._abs_progress,
+            audible_fetched=self._audible_ok and bool(self._fresh_positions),
+            abs_fetched=self._abs_ok,
+        )
+        states = title_states(view, watchlist, self.store.data.sync_disabled)
+        plan = await self.sync.async_run(states, now)
+        if not self.sync.dry_run:
+            for write in plan.writes:
+                # Verified by reading it back on the next poll.
+                self.watch(write.asin)
+                if write.target is Side.AUDIBLE and write.kind is WriteKind.FINISHED:
+                    # Audible shows finished in the library, not lastpositions.
+                    self.library.request_audible_refresh()
+        return plan
+
+    def _build(
+        self,
+        library: LibraryData,
+        watchlist: frozenset[str],
+        now: datetime,
+        plan: SyncPlan | None = None,
     ) -> ProgressData:
         conflicts = library.match.conflicts
         unmatched = [
@@ -373,7 +420,12 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
             audible_available=self._audible_ok and library.audible_available,
             abs_available=self._abs_ok and library.abs_available,
             events=detect_book_events(previous, snapshot),
+            sync_plan=plan if plan is not None else self._last_plan(),
+            dry_run=self.sync.dry_run if self.sync is not None else False,
         )
+
+    def _last_plan(self) -> SyncPlan | None:
+        return self.sync.last_plan if self.sync is not None else None
 
     async def _async_poll_audible(
         self, watchlist: frozenset[str], now: datetime
@@ -401,6 +453,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
             self.audible_health.failed(err)
             return False
         self._audible_retry_at = None
+        self._fresh_positions = dict(positions)
         # A title with no answer keeps what we knew: absence is not position 0.
         for asin, position in positions.items():
             if position is not None or asin not in self._positions:

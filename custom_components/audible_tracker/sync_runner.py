@@ -1,0 +1,254 @@
+"""Applies the sync planner's decisions: the I/O around `core.sync`.
+
+Builds each linked title's state from the poll, plans, writes through the API
+clients, and saves the ledger after each applied write (crash safety).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .const import (
+    CONF_COOLDOWN,
+    CONF_DRY_RUN,
+    CONF_SKEW_WINDOW,
+    CONF_SYNC_MODE,
+    CONF_THRESHOLD,
+    DEFAULT_COOLDOWN_S,
+    DEFAULT_SKEW_WINDOW_S,
+    DEFAULT_SYNC_MODE,
+    DEFAULT_THRESHOLD_S,
+    LOGGER,
+)
+from .core.abs_api import AbsError
+from .core.audible_api import AudibleError
+from .core.sync import (
+    Ledger,
+    LedgerFormatError,
+    PlannedWrite,
+    Side,
+    SideState,
+    SyncMode,
+    SyncOptions,
+    SyncPlan,
+    TitleState,
+    WriteKind,
+    plan_sync,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from datetime import datetime
+
+    from .core.abs_api import AbsClient
+    from .core.audible_api import AudibleApi
+    from .core.models import AbsItem, AbsProgress, AudiblePosition, AudibleTitle
+    from .storage import TrackerStore
+
+
+def sync_options_from(options: Mapping[str, Any]) -> tuple[SyncOptions, bool]:
+    """Return the planner's options and the dry-run flag from entry options."""
+    return (
+        SyncOptions(
+            mode=SyncMode(options.get(CONF_SYNC_MODE, DEFAULT_SYNC_MODE)),
+            threshold_s=float(options.get(CONF_THRESHOLD, DEFAULT_THRESHOLD_S)),
+            skew_window_s=float(options.get(CONF_SKEW_WINDOW, DEFAULT_SKEW_WINDOW_S)),
+            cooldown_s=float(options.get(CONF_COOLDOWN, DEFAULT_COOLDOWN_S)),
+        ),
+        bool(options.get(CONF_DRY_RUN, False)),
+    )
+
+
+def audible_side(title: AudibleTitle, position: AudiblePosition | None) -> SideState:
+    """Return Audible's state of a title.
+
+    The position comes from lastpositions, the finished flag from the library.
+    """
+    changed_at = position.last_updated if position is not None else None
+    finished_at = title.finished_at if title.is_finished else None
+    if finished_at is not None and (changed_at is None or finished_at > changed_at):
+        changed_at = finished_at
+    return SideState(
+        position_s=position.position_s if position is not None else None,
+        duration_s=title.runtime_s,
+        finished=title.is_finished,
+        changed_at=changed_at,
+    )
+
+
+def abs_side(item: AbsItem | None, progress: AbsProgress | None) -> SideState:
+    """Return ABS's state of an item; no progress record means no position."""
+    item_duration = item.duration_s if item is not None else None
+    if progress is None:
+        return SideState(duration_s=item_duration)
+    return SideState(
+        position_s=progress.current_time_s,
+        duration_s=progress.duration_s or item_duration,
+        finished=progress.is_finished,
+        changed_at=progress.last_update,
+    )
+
+
+@dataclass(slots=True)
+class PollView:
+    """What one poll knows, for building title states."""
+
+    titles: Mapping[str, AudibleTitle]
+    abs_items: Mapping[str, AbsItem]
+    links: Mapping[str, str]
+    positions: Mapping[str, AudiblePosition | None]
+    abs_progress: Mapping[str, AbsProgress]
+    audible_fetched: bool
+    abs_fetched: bool
+
+
+def title_states(
+    view: PollView, asins: Iterable[str], sync_disabled: set[str]
+) -> list[TitleState]:
+    """Build the planner's input for the linked titles among `asins`."""
+    states: list[TitleState] = []
+    for asin in sorted(asins):
+        item_id = view.links.get(asin)
+        title = view.titles.get(asin)
+        if item_id is None or title is None:
+            continue
+        audible = (
+            audible_side(title, view.positions.get(asin))
+            if view.audible_fetched and asin in view.positions
+            else None
+        )
+        abs_state = (
+            abs_side(view.abs_items.get(item_id), view.abs_progress.get(item_id))
+            if view.abs_fetched
+            else None
+        )
+        states.append(
+            TitleState(
+                asin=asin,
+                item_id=item_id,
+                audible=audible,
+                abs=abs_state,
+                sync_enabled=asin not in sync_disabled,
+            )
+        )
+    return states
+
+
+class SyncRunner:
+    """Plans and applies the sync for one config entry."""
+
+    def __init__(
+        self,
+        store: TrackerStore,
+        audible: AudibleApi,
+        abs_client: AbsClient,
+        options: Mapping[str, Any],
+    ) -> None:
+        """Load the ledger from the store."""
+        self.store = store
+        self.audible = audible
+        self.abs_client = abs_client
+        try:
+            self.ledger = Ledger.from_dict(store.data.ledger)
+        except LedgerFormatError:
+            LOGGER.warning("The stored sync ledger is unreadable; starting afresh")
+            self.ledger = Ledger()
+        self.options, self.dry_run = sync_options_from(options)
+        self.last_plan = SyncPlan()
+        self._reported_gave_up: set[tuple[str, str]] = set()
+
+    def set_options(self, options: Mapping[str, Any]) -> None:
+        """Apply changed options from the next poll on."""
+        self.options, self.dry_run = sync_options_from(options)
+
+    async def async_run(self, states: list[TitleState], now: datetime) -> SyncPlan:
+        """Plan, then (unless dry run) apply each write and save after each."""
+        plan = plan_sync(states, self.ledger, self.options, now)
+        self.last_plan = plan
+        await self._async_save()
+        for line in plan.describe():
+            LOGGER.debug("Sync plan%s: %s", " (dry run)" if self.dry_run else "", line)
+        self._report_unverified(plan)
+        if self.dry_run:
+            return plan
+        for write in plan.writes:
+            await self.async_apply(write, now)
+        return plan
+
+    async def async_apply(self, write: PlannedWrite, now: datetime) -> bool:
+        """Apply one write; record the outcome in the ledger and save it."""
+        try:
+            await self._async_write(write)
+        except (AudibleError, AbsError, ValueError) as err:
+            # The type only: service messages can carry ids.
+            LOGGER.info(
+                "Sync write failed, retried next poll: %s (%s)",
+                write.describe(),
+                type(err).__name__,
+            )
+            self.ledger.record_failed(write, now, type(err).__name__)
+            await self._async_save()
+            return False
+        self.ledger.record_applied(write, now)
+        await self._async_save()
+        LOGGER.debug("Sync write applied: %s", write.describe())
+        return True
+
+    async def _async_write(self, write: PlannedWrite) -> None:
+        if write.target is Side.ABS:
+            if write.kind is WriteKind.FINISHED:
+                await self.abs_client.mark_finished(write.item_id)
+                return
+            if write.unfinish_first:
+                # ABS resets the time on un-finish: the position follows.
+                await self.abs_client.mark_unfinished(write.item_id)
+            assert write.position_s is not None  # noqa: S101 - POSITION writes carry it
+            assert write.duration_s is not None  # noqa: S101
+            await self.abs_client.update_progress(
+                write.item_id,
+                current_time_s=write.position_s,
+                duration_s=write.duration_s,
+            )
+            return
+        duration_ms = (
+            round(write.duration_s * 1000) if write.duration_s is not None else None
+        )
+        if write.kind is WriteKind.FINISHED:
+            await self.audible.mark_finished(write.asin, duration_ms=duration_ms)
+            return
+        if write.unfinish_first:
+            await self.audible.mark_unfinished(write.asin, duration_ms=duration_ms)
+        assert write.position_s is not None  # noqa: S101
+        acr = await self._async_acr(write.asin)
+        await self.audible.set_last_position(
+            write.asin, acr=acr, position_ms=round(write.position_s * 1000)
+        )
+
+    async def _async_acr(self, asin: str) -> str:
+        """Return the title's content reference, fetched once and kept."""
+        acr = self.store.data.acr.get(asin)
+        if acr is None:
+            acr = await self.audible.get_acr(asin)
+            if acr is None:
+                msg = "no content reference"
+                raise AudibleError(msg)
+            self.store.data.acr[asin] = acr
+        return acr
+
+    def _report_unverified(self, plan: SyncPlan) -> None:
+        for unverified in plan.unverified:
+            key = (unverified.asin, str(unverified.target))
+            if unverified.gave_up and key not in self._reported_gave_up:
+                self._reported_gave_up.add(key)
+                LOGGER.warning(
+                    "A sync write to %s for %s did not take after %s attempts; "
+                    "it is given up until the title moves again",
+                    unverified.target,
+                    unverified.asin,
+                    unverified.attempts,
+                )
+
+    async def _async_save(self) -> None:
+        self.store.data.ledger = self.ledger.to_dict()
+        await self.store.async_save()
