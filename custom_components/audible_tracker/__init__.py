@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import Platform
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.httpx_client import get_async_client
 
@@ -31,15 +32,27 @@ from .core.abs_api import AbsClient
 from .core.audible_api import AudibleApi, AudibleAuthError
 from .core.audible_auth import deregister_device
 from .core.models import AbsTokens
+from .repairs import async_delete_entry_issues, async_update_conflict_issues
 from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData
+from .services import async_setup_services
 from .storage import TrackerStore
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.typing import ConfigType
 
 PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR]
+
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions once, whatever entries there are."""
+    async_setup_services(hass)
+    return True
 
 
 def create_abs_client(
@@ -124,6 +137,13 @@ async def async_setup_entry(
     # this listener also keeps the library coordinator on its schedule.
     entry.async_on_unload(library.async_add_listener(progress.async_rebuild))
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
+    if abs_client is not None:
+        entry.async_on_unload(
+            progress.async_add_listener(
+                lambda: async_update_conflict_issues(hass, entry)
+            )
+        )
+        async_update_conflict_issues(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -166,6 +186,7 @@ async def async_remove_entry(
     hass: HomeAssistant, entry: AudibleTrackerConfigEntry
 ) -> None:
     """Deregister this Audible device (this one only); never block removal."""
+    async_delete_entry_issues(hass, entry.entry_id)
     await TrackerStore(hass, entry.entry_id).async_remove()
     try:
         await hass.async_add_executor_job(

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
@@ -29,7 +29,7 @@ from .const import (
 )
 from .core.abs_api import AbsAuthError, AbsError
 from .core.audible_api import AudibleAuthError, AudibleError, AudibleRateLimitError
-from .core.matching import Matcher, MatchResult
+from .core.matching import Candidate, Matcher, MatchResult
 from .core.sync import Side, SyncPlan, WriteKind
 from .core.tracking import (
     BookEvent,
@@ -83,6 +83,7 @@ class ProgressData:
     abs_available: bool
     events: list[BookEvent] = field(default_factory=list)
     sync_plan: SyncPlan | None = None
+    sync_mode: str | None = None
     dry_run: bool = False
 
 
@@ -189,6 +190,41 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
             audible_available=audible_ok,
             abs_available=abs_ok,
         )
+
+    async def async_rematch(self) -> None:
+        """Re-match with the stored links and ignores, without asking anyone."""
+        store = self.store.data
+        match = await self.hass.async_add_executor_job(
+            self._match, dict(store.manual_links), set(store.ignored)
+        )
+        store.match = match.to_dict()
+        await self.store.async_save()
+        self.async_set_updated_data(replace(self.data, match=match))
+
+    async def async_link(self, asin: str, item_id: str) -> None:
+        """Link a title by hand; it replaces any automatic link or conflict."""
+        store = self.store.data
+        store.manual_links[asin] = item_id
+        store.ignored.discard(asin)
+        await self.async_rematch()
+
+    async def async_unlink(self, asin: str) -> None:
+        """Drop a title's link, and keep matching from linking it again."""
+        store = self.store.data
+        store.manual_links.pop(asin, None)
+        store.ignored.add(asin)
+        await self.async_rematch()
+
+    async def async_ignore(self, asin: str) -> None:
+        """Stop matching a title and stop reporting it."""
+        await self.async_unlink(asin)
+
+    def candidates(self, asin: str) -> tuple[Candidate, ...]:
+        """Ranked ABS items a title could be linked to (for fix flows)."""
+        conflict = self.data.match.conflicts.get(asin)
+        if conflict is not None:
+            return conflict.candidates
+        return self.matcher.candidates_for(asin)
 
     def _match(self, manual_links: dict[str, str], ignored: set[str]) -> MatchResult:
         # Runs in the executor: matching thousands of titles is CPU work.
@@ -421,6 +457,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
             abs_available=self._abs_ok and library.abs_available,
             events=detect_book_events(previous, snapshot),
             sync_plan=plan if plan is not None else self._last_plan(),
+            sync_mode=self.sync.options.mode.value if self.sync is not None else None,
             dry_run=self.sync.dry_run if self.sync is not None else False,
         )
 

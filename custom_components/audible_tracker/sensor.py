@@ -101,6 +101,22 @@ def _in_progress_attributes(data: ProgressData) -> dict[str, Any]:
     }
 
 
+MAX_PLAN_LINES: Final = 20
+
+
+def _sync_attributes(data: ProgressData) -> dict[str, Any]:
+    plan = data.sync_plan
+    return {
+        "mode": data.sync_mode,
+        "dry_run": data.dry_run,
+        "planned": [w.describe() for w in plan.writes] if plan else [],
+        "unverified": [u.as_dict() for u in plan.unverified] if plan else [],
+        "skipped": [f"{s.asin}: {s.reason}" for s in plan.skipped][:MAX_PLAN_LINES]
+        if plan
+        else [],
+    }
+
+
 def _current_value(
     fn: Callable[[Book], StateValue],
 ) -> Callable[[ProgressData], StateValue]:
@@ -184,6 +200,15 @@ SENSORS: Final[tuple[AudibleTrackerSensorDescription, ...]] = (
         value_fn=lambda data: len(data.snapshot.unmatched_titles),
         attributes_fn=lambda data: {"titles": list(data.snapshot.unmatched_titles)},
         needs=Needs.BOTH,
+        needs_abs_configured=True,
+    ),
+    AudibleTrackerSensorDescription(
+        key="sync_plan",
+        translation_key="sync_plan",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: len(data.sync_plan.writes) if data.sync_plan else 0,
+        attributes_fn=_sync_attributes,
         needs_abs_configured=True,
     ),
     AudibleTrackerSensorDescription(

@@ -1,0 +1,285 @@
+"""Actions: link titles, resolve conflicts, push a position, control the sync."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final, cast
+
+import probatio
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.service import async_get_config_entry
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN
+from .core.abs_api import AbsError
+from .core.audible_api import AudibleError
+from .core.sync import PlannedWrite, Side, SideState, WriteKind, map_position
+from .sync_runner import abs_side, audible_side
+
+if TYPE_CHECKING:
+    from .coordinator import LibraryData
+    from .runtime import AudibleTrackerConfigEntry
+
+ATTR_ASIN: Final = "asin"
+ATTR_ABS_ITEM_ID: Final = "abs_item_id"
+ATTR_IGNORE: Final = "ignore"
+ATTR_POSITION: Final = "position"
+ATTR_ENABLED: Final = "enabled"
+
+SERVICE_LINK: Final = "link"
+SERVICE_UNLINK: Final = "unlink"
+SERVICE_RESOLVE_CONFLICT: Final = "resolve_conflict"
+SERVICE_PUSH_POSITION: Final = "push_position"
+SERVICE_SYNC_NOW: Final = "sync_now"
+SERVICE_SET_SYNC_ENABLED: Final = "set_sync_enabled"
+SERVICE_GET_CONFLICTS: Final = "get_conflicts"
+
+ENTRY_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): str})
+TITLE_SCHEMA = ENTRY_SCHEMA.extend({probatio.Required(ATTR_ASIN): str})
+LINK_SCHEMA = TITLE_SCHEMA.extend({probatio.Required(ATTR_ABS_ITEM_ID): str})
+RESOLVE_SCHEMA = TITLE_SCHEMA.extend(
+    {
+        probatio.Optional(ATTR_ABS_ITEM_ID): str,
+        probatio.Optional(ATTR_IGNORE): bool,
+    }
+)
+PUSH_SCHEMA = ENTRY_SCHEMA.extend(
+    {
+        probatio.Optional(ATTR_ASIN): str,
+        probatio.Optional(ATTR_ABS_ITEM_ID): str,
+        probatio.Optional(ATTR_POSITION): probatio.Coerce(float),
+    }
+)
+SET_SYNC_SCHEMA = TITLE_SCHEMA.extend({probatio.Required(ATTR_ENABLED): bool})
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+def _entry(call: ServiceCall, *, needs_abs: bool = False) -> AudibleTrackerConfigEntry:
+    """Return the loaded entry the call names (Home Assistant checks it exists)."""
+    entry: AudibleTrackerConfigEntry = async_get_config_entry(
+        call.hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID]
+    )
+    if needs_abs and entry.runtime_data.abs_client is None:
+        raise _invalid("abs_not_configured", entry=entry.title)
+    return entry
+
+
+def _asin(library: LibraryData, asin: str) -> str:
+    asin = asin.strip().upper()
+    if asin not in library.titles:
+        raise _invalid("unknown_asin", asin=asin)
+    return asin
+
+
+def _item_id(library: LibraryData, item_id: str) -> str:
+    item_id = item_id.strip()
+    if item_id not in library.abs_items:
+        raise _invalid("unknown_abs_item", abs_item_id=item_id)
+    return item_id
+
+
+async def _async_link(call: ServiceCall) -> None:
+    entry = _entry(call, needs_abs=True)
+    library = entry.runtime_data.library
+    asin = _asin(library.data, call.data[ATTR_ASIN])
+    item_id = _item_id(library.data, call.data[ATTR_ABS_ITEM_ID])
+    await library.async_link(asin, item_id)
+
+
+async def _async_unlink(call: ServiceCall) -> None:
+    entry = _entry(call, needs_abs=True)
+    runtime = entry.runtime_data
+    asin = _asin(runtime.library.data, call.data[ATTR_ASIN])
+    if runtime.progress.sync is not None:
+        # A later link starts from a fresh baseline.
+        runtime.progress.sync.ledger.forget(asin)
+    await runtime.library.async_unlink(asin)
+
+
+async def _async_resolve_conflict(call: ServiceCall) -> None:
+    entry = _entry(call, needs_abs=True)
+    library = entry.runtime_data.library
+    asin = _asin(library.data, call.data[ATTR_ASIN])
+    item_in: str | None = call.data.get(ATTR_ABS_ITEM_ID)
+    ignore: bool = call.data.get(ATTR_IGNORE, False)
+    if (item_in is None) == (not ignore):
+        raise _invalid("resolve_needs_one_choice")
+    if item_in is None:
+        await library.async_ignore(asin)
+        return
+    await library.async_link(asin, _item_id(library.data, item_in))
+
+
+def _linked_title(
+    library: LibraryData, asin_in: str | None, item_in: str | None
+) -> tuple[str, str]:
+    """Return (asin, item id) of a linked title named by either one."""
+    if (asin_in is None) == (item_in is None):
+        raise _invalid("push_needs_one_title")
+    links = {asin: link.item_id for asin, link in library.match.links.items()}
+    if asin_in is not None:
+        asin = _asin(library, asin_in)
+        if asin not in links:
+            raise _invalid("title_not_linked", asin=asin)
+        return asin, links[asin]
+    assert item_in is not None  # noqa: S101 - exactly one of the two is given
+    item_id = _item_id(library, item_in)
+    by_item = {item: asin for asin, item in links.items()}
+    if item_id not in by_item:
+        raise _invalid("item_not_linked", abs_item_id=item_id)
+    return by_item[item_id], item_id
+
+
+async def _async_push_position(call: ServiceCall) -> None:
+    entry = _entry(call, needs_abs=True)
+    runtime = entry.runtime_data
+    library = runtime.library.data
+    sync = runtime.progress.sync
+    abs_client = runtime.abs_client
+    # Both exist when ABS is configured, which _entry checked.
+    assert sync is not None  # noqa: S101
+    assert abs_client is not None  # noqa: S101
+    asin, item_id = _linked_title(
+        library, call.data.get(ATTR_ASIN), call.data.get(ATTR_ABS_ITEM_ID)
+    )
+    title = library.titles[asin]
+    item = library.abs_items.get(item_id)
+    try:
+        audible_position = (await runtime.audible.get_last_positions([asin])).get(asin)
+        abs_progress = await abs_client.get_progress(item_id)
+    except (AudibleError, AbsError) as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="service_unavailable"
+        ) from err
+    source = audible_side(title, audible_position)
+    position = call.data.get(ATTR_POSITION)
+    if position is None:
+        if source.position_s is None:
+            raise _invalid("no_audible_position", asin=asin)
+        position = source.position_s
+    duration = title.runtime_s
+    if position < 0 or (duration is not None and position > duration):
+        raise _invalid(
+            "position_out_of_range",
+            position=f"{position:g}",
+            duration=f"{duration or 0:g}",
+        )
+    target = abs_side(item, abs_progress)
+    if target.duration_s is None:
+        raise _invalid("abs_duration_unknown", abs_item_id=item_id)
+    mapped = map_position(position, duration, target.duration_s)
+    write = PlannedWrite(
+        asin=asin,
+        item_id=item_id,
+        target=Side.ABS,
+        kind=WriteKind.POSITION,
+        reason="push_position action",
+        source=source if source.has_data else SideState(duration_s=duration),
+        target_before=target,
+        position_s=mapped,
+        duration_s=target.duration_s,
+        progress=mapped / target.duration_s if target.duration_s else 0.0,
+        unfinish_first=target.finished,
+    )
+    if not await sync.async_apply(write, dt_util.utcnow()):
+        raise HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="push_failed"
+        )
+    runtime.progress.watch(asin)
+    await runtime.progress.async_request_refresh()
+
+
+async def _async_sync_now(call: ServiceCall) -> None:
+    entry = _entry(call)
+    await entry.runtime_data.progress.async_refresh()
+
+
+async def _async_set_sync_enabled(call: ServiceCall) -> None:
+    entry = _entry(call, needs_abs=True)
+    runtime = entry.runtime_data
+    asin = _asin(runtime.library.data, call.data[ATTR_ASIN])
+    disabled = runtime.store.data.sync_disabled
+    if call.data[ATTR_ENABLED]:
+        disabled.discard(asin)
+    else:
+        disabled.add(asin)
+    await runtime.store.async_save()
+
+
+async def _async_get_conflicts(call: ServiceCall) -> ServiceResponse:
+    entry = _entry(call, needs_abs=True)
+    library = entry.runtime_data.library
+    data = library.data
+    snapshot = entry.runtime_data.progress.data.snapshot
+    in_progress = {book.asin for book in snapshot.in_progress}
+    conflicts: list[dict[str, Any]] = [
+        {
+            "asin": asin,
+            "title": data.titles[asin].title,
+            "authors": list(data.titles[asin].authors),
+            "in_progress": asin in in_progress,
+            "candidates": [
+                {
+                    "abs_item_id": candidate.item_id,
+                    "title": candidate.title,
+                    "authors": list(candidate.authors),
+                    "score": candidate.score,
+                    "method": candidate.method,
+                }
+                for candidate in conflict.candidates
+            ],
+        }
+        for asin, conflict in sorted(data.match.conflicts.items())
+        if asin in data.titles
+    ]
+    unmatched: list[dict[str, Any]] = [
+        {
+            "asin": asin,
+            "title": data.titles[asin].title,
+            "authors": list(data.titles[asin].authors),
+            "in_progress": asin in in_progress,
+        }
+        for asin in sorted(data.match.unmatched)
+        if asin in data.titles
+    ]
+    return cast("ServiceResponse", {"conflicts": conflicts, "unmatched": unmatched})
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the actions (once, in async_setup)."""
+    hass.services.async_register(DOMAIN, SERVICE_LINK, _async_link, LINK_SCHEMA)
+    hass.services.async_register(DOMAIN, SERVICE_UNLINK, _async_unlink, TITLE_SCHEMA)
+    hass.services.async_register(
+        DOMAIN, SERVICE_RESOLVE_CONFLICT, _async_resolve_conflict, RESOLVE_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_PUSH_POSITION, _async_push_position, PUSH_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_SYNC_NOW, _async_sync_now, ENTRY_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_SET_SYNC_ENABLED, _async_set_sync_enabled, SET_SYNC_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_CONFLICTS,
+        _async_get_conflicts,
+        ENTRY_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
