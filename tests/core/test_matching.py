@@ -424,7 +424,10 @@ def test_typo_in_item_title_still_links() -> None:
 
 
 def test_subtitle_of_one_side_as_the_title_of_the_other() -> None:
-    items = [item("final-empire", "The Final Empire", "Brandon Sanderson")]
+    items = [
+        item("final-empire", "The Final Empire", "Brandon Sanderson"),
+        item("elantris", "Elantris", "Brandon Sanderson"),
+    ]
     titles = [title("B002UZMLXM", "Mistborn: The Final Empire", "Brandon Sanderson")]
 
     assert linked(match(titles, items)) == {"B002UZMLXM": ("final-empire", "fuzzy")}

@@ -81,7 +81,7 @@ import string
 import threading
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Literal, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, cast
 
 from rapidfuzz import fuzz, process
 
@@ -114,8 +114,6 @@ _SEQUENCE_MISMATCH_PENALTY: Final = 30.0
 # Two words this similar are one word with a typo.
 _SAME_WORD_SCORE: Final = 80.0
 _SUBSTITUTED_WORD_PENALTY: Final = 15.0
-# Titles less similar than this are no candidates anyway: skip the word check.
-_WORD_CHECK_FLOOR: Final = 50.0
 # "Mistborn: The Final Empire" against a bare "The Final Empire".
 _SUBTITLE_AS_TITLE_FACTOR: Final = 0.95
 
@@ -160,6 +158,9 @@ _NUMBER_WORDS: Final[dict[str, int]] = {
     )
 }
 _ROMAN_VALUES: Final[dict[str, int]] = {"i": 1, "v": 5, "x": 10}
+_NO_SEQUENCES: Final[frozenset[str]] = frozenset()
+_DECIMAL: Final = re.compile(r"\d+(?:\.\d+)?")
+_ROMAN: Final = re.compile(r"[ivx]+")
 _NUMBER = (
     r"\d+(?:\.\d+)?|"
     + "|".join(_NUMBER_WORDS)
@@ -207,6 +208,8 @@ _STOPWORDS: Final = frozenset(
     {"the", "a", "an", "of", "and", "in", "on", "to", "for", "at", "by", "with"}
     | {"from", "or", "le", "la", "les", "de", "des", "du", "el", "der", "die", "das"}
 )
+# Stop words and single letters or digits are no useful title tokens.
+_UNINDEXED: Final = _STOPWORDS | frozenset(string.ascii_lowercase + string.digits)
 _HONORIFICS: Final = frozenset(
     {"sir", "dame", "dr", "mr", "mrs", "ms", "prof", "professor", "rev", "lord"}
 )
@@ -417,15 +420,19 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFC", without_accents).translate(_UNDECOMPOSABLE)
 
 
-def _words(text: str) -> str:
-    """Drop apostrophes, turn other punctuation into spaces, collapse spaces."""
+def _word_list(text: str) -> list[str]:
+    """Split into words: apostrophes dropped, other punctuation separates."""
     if text.isascii():
         # str.translate is several times faster than the regular expressions.
-        return " ".join(text.translate(_ASCII_PUNCTUATION).split())
+        return text.translate(_ASCII_PUNCTUATION).split()
     if "&" in text:
         text = text.replace("&", " and ")
-    text = _APOSTROPHES.sub("", text)
-    return " ".join(_NON_WORD.sub(" ", text).split())
+    return _NON_WORD.sub(" ", _APOSTROPHES.sub("", text)).split()
+
+
+def _words(text: str) -> str:
+    """Return the words of a text, single-spaced (see `_word_list`)."""
+    return " ".join(_word_list(text))
 
 
 def _roman_to_int(numeral: str) -> int:
@@ -440,6 +447,7 @@ def _roman_to_int(numeral: str) -> int:
     return total
 
 
+@functools.lru_cache(maxsize=1024)
 def _normalize_sequence(raw: str) -> str | None:
     """Return a comparable series number: "03", "3.0", "Three", "III" -> "3"."""
     text = raw.strip().casefold()
@@ -447,24 +455,16 @@ def _normalize_sequence(raw: str) -> str | None:
         return None
     if text in _NUMBER_WORDS:
         return str(_NUMBER_WORDS[text])
-    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+    if _DECIMAL.fullmatch(text):
         number = float(text)
         return str(int(number)) if number.is_integer() else str(number)
-    if re.fullmatch(r"[ivx]+", text):
+    if _ROMAN.fullmatch(text):
         return str(_roman_to_int(text))
     # Ranges and other free text ("1-6") are compared as written.
     return text
 
 
-def _strip_article(text: str) -> str:
-    first, _, rest = text.partition(" ")
-    if first in _LEADING_ARTICLES and rest:
-        return rest
-    return text
-
-
-@dataclass(slots=True)
-class _TitleForms:
+class _TitleForms(NamedTuple):
     """A title prepared for comparison."""
 
     main: str  # before any subtitle separator
@@ -475,6 +475,7 @@ class _TitleForms:
 
 
 def _has_marker(folded: str) -> bool:
+    """Whether a series marker may be in the text: a cheap test first."""
     # Spelt out: a generator over the hints costs more than the tests.
     return (
         "#" in folded
@@ -488,21 +489,21 @@ def _has_marker(folded: str) -> bool:
     )
 
 
-def _sequences_in(folded: str) -> set[str]:
-    if not _has_marker(folded):
-        return set()
-    return {
-        sequence
-        for match in _SERIES_MARKER.finditer(folded)
-        if (sequence := _normalize_sequence(match["word"] or match["hash"]))
-    }
-
-
-def _without_noise(folded: str) -> str:
-    """Remove bracketed notes and series markers."""
-    if "(" in folded or "[" in folded or "{" in folded or _has_marker(folded):
-        return _NOISE.sub(" ", folded)
-    return folded
+def _strip_noise(folded: str) -> tuple[str, frozenset[str]]:
+    """Remove bracketed notes and series markers; return their series numbers."""
+    marker = _has_marker(folded)
+    if not marker and "(" not in folded and "[" not in folded and "{" not in folded:
+        return folded, _NO_SEQUENCES
+    sequences = (
+        frozenset(
+            sequence
+            for match in _SERIES_MARKER.finditer(folded)
+            if (sequence := _normalize_sequence(match["word"] or match["hash"]))
+        )
+        if marker
+        else _NO_SEQUENCES
+    )
+    return _NOISE.sub(" ", folded), sequences
 
 
 def _split_subtitle(text: str) -> tuple[str, str]:
@@ -515,33 +516,40 @@ def _split_subtitle(text: str) -> tuple[str, str]:
     return text[: separator.start()], text[separator.end() :]
 
 
-def _finish_part(text: str) -> str:
-    """Return a title part without notes and markers as compared."""
+def _compared_part(text: str) -> str:
+    """Return a title part (notes and markers removed) as compared.
+
+    Without an English article in front or at the end ("Hobbit, The").
+    """
     head, comma, tail = text.rpartition(",")
     if comma and tail.strip() in _LEADING_ARTICLES:
-        # "Hobbit, The"
         text = head
-    return _strip_article(_words(text))
+    words = _word_list(text)
+    if len(words) > 1 and words[0] in _LEADING_ARTICLES:
+        del words[0]
+    return " ".join(words)
 
 
 @functools.lru_cache(maxsize=4096)
 def _fragment(text: str) -> tuple[str, frozenset[str]]:
     """Return a subtitle or series name as compared, and its series numbers."""
-    folded = _fold(text)
-    return _finish_part(_without_noise(folded)), frozenset(_sequences_in(folded))
+    without_noise, sequences = _strip_noise(_fold(text))
+    return _compared_part(without_noise), sequences
 
 
 def _title_forms(
     title: str, subtitle: str | None = None, series_names: frozenset[str] = frozenset()
 ) -> _TitleForms:
+    """Prepare a title for comparison (see `normalize_title`)."""
     folded = _fold(title).strip()
-    sequences = _sequences_in(folded)
+    without_noise, sequences = _strip_noise(folded)
     subtitle_part = ""
     if subtitle:
         subtitle_part, subtitle_sequences = _fragment(subtitle)
-        sequences |= subtitle_sequences
-    head, tail = _split_subtitle(_without_noise(folded))
-    main, rest = _finish_part(head), _finish_part(tail) if tail else ""
+        if subtitle_sequences:
+            sequences |= subtitle_sequences
+    head, tail = _split_subtitle(without_noise)
+    main, rest = _compared_part(head), _compared_part(tail) if tail else ""
     if not main:
         main, rest = rest, ""
     elif main in series_names and rest:
@@ -565,7 +573,7 @@ def _title_forms(
         main=main,
         rest=rest,
         full=full,
-        sequences=frozenset(sequences),
+        sequences=sequences,
         tokens=_index_tokens(full),
     )
 
@@ -577,22 +585,17 @@ def _contains_cjk(text: str) -> bool:
 def _index_tokens(text: str) -> tuple[str, ...]:
     """Return the distinct title tokens worth indexing, CJK as bigrams."""
     if text.isascii():
-        return tuple(
-            dict.fromkeys(
-                word
-                for word in text.split()
-                if len(word) > 1 and word not in _STOPWORDS
-            )
-        )
-    tokens: dict[str, None] = {}
+        return tuple(set(text.split()) - _UNINDEXED)
+    tokens: set[str] = set()
     for word in text.split():
         if _contains_cjk(word):
             # No word boundaries in CJK text: index character bigrams.
-            for index in range(max(1, len(word) - 1)):
-                tokens[word[index : index + 2]] = None
-        elif len(word) > 1 and word not in _STOPWORDS:
-            tokens[word] = None
-    return tuple(tokens)
+            tokens.update(
+                word[index : index + 2] for index in range(max(1, len(word) - 1))
+            )
+        elif len(word) > 1:
+            tokens.add(word)
+    return tuple(tokens - _STOPWORDS)
 
 
 def normalize_title(title: str, subtitle: str | None = None) -> str:
@@ -640,7 +643,11 @@ def normalize_author(name: str) -> str:
 
 
 def normalize_isbn(value: str | None) -> str | None:
-    """Return the ISBN-13 digits of an ISBN-10 or ISBN-13, or None."""
+    """Return the ISBN-13 digits of an ISBN-10 or ISBN-13, or None.
+
+    Hyphens and spaces are ignored. An ISBN-10's own check digit is not
+    verified; the ISBN-13 one is computed.
+    """
     if not value:
         return None
     digits = re.sub(r"[\s-]", "", value).upper()
@@ -677,11 +684,31 @@ def _author_key(normalized_name: str) -> str:
     return f"{_KEY_AUTHOR}{surname}|{given[0]}"
 
 
-def _series_sequences(series: tuple[SeriesRef, ...]) -> frozenset[str]:
-    return frozenset(
-        sequence
-        for ref in series
-        if ref.sequence and (sequence := _normalize_sequence(ref.sequence))
+# Libraries repeat authors and series a lot: these caches spare most of the
+# normalising work when indexing.
+@functools.lru_cache(maxsize=16384)
+def _authors_info(authors: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return the distinct normalised names and their buckets (`_author_key`)."""
+    names = tuple(
+        dict.fromkeys(
+            normalized for author in authors if (normalized := normalize_author(author))
+        )
+    )
+    return names, tuple(dict.fromkeys(map(_author_key, names)))
+
+
+@functools.lru_cache(maxsize=16384)
+def _series_info(
+    series: tuple[SeriesRef, ...],
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Return the normalised series names and series numbers."""
+    return (
+        frozenset(name for ref in series if (name := _fragment(ref.title)[0])),
+        frozenset(
+            sequence
+            for ref in series
+            if ref.sequence and (sequence := _normalize_sequence(ref.sequence))
+        ),
     )
 
 
@@ -719,34 +746,32 @@ def _similarity(first: str, second: str, *, check_words: bool) -> float:
     Without ``check_words`` this is an upper bound of the full score.
     """
     score = fuzz.ratio(first, second)
-    if (
-        check_words
-        and _WORD_CHECK_FLOOR <= score < _PERFECT_SCORE
-        and not _contains_cjk(first)
-    ):
+    if check_words and score < _PERFECT_SCORE and not _contains_cjk(first):
         score -= _SUBSTITUTED_WORD_PENALTY * _substituted_words(first, second)
     return score
 
 
-def _title_similarity(
-    first: _TitleForms, second: _TitleForms, *, check_words: bool = True
+def _subtitled_similarity(
+    first: _Entry, second: _Entry, *, check_words: bool = True
 ) -> float:
-    """Return how alike two titles are, 0..100 (an upper bound without words)."""
+    """Return how alike two titles are (0..100) when one has a subtitle part.
+
+    Titles without one are compared inline in `Matcher._score`. Without
+    ``check_words`` this is an upper bound.
+    """
     score = _similarity(first.main, second.main, check_words=check_words)
     if first.rest and second.rest:
         # Both carry a subtitle: it must agree too ("Star Wars: Thrawn" is not
         # "Star Wars: Heir to the Empire").
         full = _similarity(first.full, second.full, check_words=check_words)
         return (score + full) / 2
-    if first.rest or second.rest:
-        longer, shorter = (first, second) if first.rest else (second, first)
-        return max(
-            score,
-            _similarity(longer.full, shorter.main, check_words=check_words),
-            _SUBTITLE_AS_TITLE_FACTOR
-            * _similarity(longer.rest, shorter.main, check_words=check_words),
-        )
-    return score
+    longer, shorter = (first, second) if first.rest else (second, first)
+    return max(
+        score,
+        _similarity(longer.full, shorter.main, check_words=check_words),
+        _SUBTITLE_AS_TITLE_FACTOR
+        * _similarity(longer.rest, shorter.main, check_words=check_words),
+    )
 
 
 def _given_names_compatible(first: list[str], second: list[str]) -> bool:
@@ -827,7 +852,11 @@ class _Entry:
 
     key: str  # ASIN or item id
     source: AbsItem | AudibleTitle
-    forms: _TitleForms
+    # The title as compared (see _TitleForms).
+    main: str
+    rest: str
+    full: str
+    tokens: tuple[str, ...]
     normalized_authors: tuple[str, ...]
     sequences: frozenset[str]
     asin: str | None
@@ -836,43 +865,28 @@ class _Entry:
 
     @classmethod
     def create(cls, key: str, source: AbsItem | AudibleTitle) -> _Entry:
-        series = source.series
-        forms = _title_forms(
-            source.title,
-            source.subtitle,
-            frozenset(name for ref in series if (name := _fragment(ref.title)[0]))
-            if series
-            else frozenset(),
+        series_names, series_sequences = _series_info(source.series)
+        main, rest, full, sequences, tokens = _title_forms(
+            source.title, source.subtitle, series_names
         )
-        authors = source.authors
-        if len(authors) == 1:
-            normalized = normalize_author(authors[0])
-            normalized_authors: tuple[str, ...] = (normalized,) if normalized else ()
-        else:
-            normalized_authors = tuple(
-                dict.fromkeys(
-                    normalized
-                    for author in authors
-                    if (normalized := normalize_author(author))
-                )
-            )
-        sequences = forms.sequences
-        if series:
-            sequences |= _series_sequences(series)
+        normalized_authors, author_keys = _authors_info(source.authors)
         return cls(
             key=key,
             source=source,
-            forms=forms,
+            main=main,
+            rest=rest,
+            full=full,
+            tokens=tokens,
             normalized_authors=normalized_authors,
-            sequences=sequences,
+            sequences=sequences | series_sequences if series_sequences else sequences,
             asin=_normalize_asin(source.asin),
             isbn=normalize_isbn(source.isbn),
-            author_keys=tuple(dict.fromkeys(map(_author_key, normalized_authors))),
+            author_keys=author_keys,
         )
 
     def index_keys(self) -> list[str]:
         """Return the buckets an item is filed under."""
-        tokens = self.forms.tokens
+        tokens = self.tokens
         keys = [_KEY_TITLE + token for token in tokens]
         keys.extend(self.author_keys)
         if not self.normalized_authors:
@@ -890,11 +904,7 @@ class _Evaluation:
 
     candidates: tuple[Candidate, ...]  # ranked, best first
     link: bool  # whether candidates[0] would be linked on its own merits
-    read_keys: frozenset[str]  # the index keys this verdict depends on
-
-
-def _rank(candidate: Candidate) -> tuple[float, int, str]:
-    return (-candidate.score, _METHOD_RANK[candidate.method], candidate.item_id)
+    read_keys: tuple[str, ...]  # the index keys this verdict depends on
 
 
 class Matcher:
@@ -953,7 +963,7 @@ class Matcher:
             dirty.update(
                 asin
                 for asin, evaluation in self._evaluations.items()
-                if not evaluation.read_keys.isdisjoint(touched_keys)
+                if not touched_keys.isdisjoint(evaluation.read_keys)
             )
             for asin in dirty:
                 self._evaluations.pop(asin, None)
@@ -1038,7 +1048,7 @@ class Matcher:
         exact = self._exact_candidates(title, read)
         if exact and not every_candidate:
             return _Evaluation(
-                candidates=exact, link=len(exact) == 1, read_keys=frozenset(read)
+                candidates=exact, link=len(exact) == 1, read_keys=tuple(read)
             )
 
         # item id -> (score, whether the authors are known to agree)
@@ -1065,32 +1075,38 @@ class Matcher:
             )
 
         exact_ids = {candidate.item_id for candidate in exact}
-        fuzzy = sorted(
-            (
-                self._candidate(item_id, score, "fuzzy")
-                for item_id, (score, _) in scores.items()
-                if item_id not in exact_ids
-            ),
-            key=_rank,
+        ranked = sorted(
+            (-score, item_id)
+            for item_id, (score, _) in scores.items()
+            if item_id not in exact_ids
         )
         if every_candidate:
             return _Evaluation(
-                candidates=exact + tuple(fuzzy), link=False, read_keys=frozenset(read)
+                candidates=exact
+                + tuple(
+                    self._candidate(item_id, -score, "fuzzy")
+                    for score, item_id in ranked
+                ),
+                link=False,
+                read_keys=tuple(read),
             )
         link = False
-        if fuzzy:
-            best = fuzzy[0]
-            runner_up = fuzzy[1].score if len(fuzzy) > 1 else None
+        if ranked:
+            best_score, best_id = -ranked[0][0], ranked[0][1]
+            runner_up = -ranked[1][0] if len(ranked) > 1 else None
             link = (
-                best.score >= self._auto_link_score
-                and (runner_up is None or best.score - runner_up >= self._min_margin)
+                best_score >= self._auto_link_score
+                and (runner_up is None or best_score - runner_up >= self._min_margin)
                 # An item without authors is never linked on its title alone.
-                and scores[best.item_id][1]
+                and scores[best_id][1]
             )
         return _Evaluation(
-            candidates=tuple(fuzzy[:_MAX_CONFLICT_CANDIDATES]),
+            candidates=tuple(
+                self._candidate(item_id, -score, "fuzzy")
+                for score, item_id in ranked[:_MAX_CONFLICT_CANDIDATES]
+            ),
             link=link,
-            read_keys=frozenset(read),
+            read_keys=tuple(read),
         )
 
     def _exact_candidates(self, title: _Entry, read: set[str]) -> tuple[Candidate, ...]:
@@ -1142,7 +1158,7 @@ class Matcher:
     def _title_bucket(self, title: _Entry, prefix: str, read: set[str]) -> set[str]:
         """Return the items under the title's rare tokens (see module docstring)."""
         sizes: list[tuple[int, str]] = []
-        for token in title.forms.tokens:
+        for token in title.tokens:
             key = prefix + token
             # Which tokens are rare depends on every token's bucket size.
             read.add(key)
@@ -1239,11 +1255,22 @@ class Matcher:
             )
         if factor is None:
             return None
-        # Cheap bound first: most items are far off and need no word check.
-        bound = factor * _title_similarity(title.forms, item.forms, check_words=False)
-        if bound < self._min_candidate_score:
-            return None
-        score = factor * _title_similarity(title.forms, item.forms)
+        needed = self._min_candidate_score / factor
+        if title.rest or item.rest:
+            # Cheap bound first: most items are far off and need no word check.
+            if _subtitled_similarity(title, item, check_words=False) < needed:
+                return None
+            similarity = _subtitled_similarity(title, item)
+        else:
+            # The common case, inlined: rapidfuzz gives up early below `needed`.
+            similarity = fuzz.ratio(title.main, item.main, score_cutoff=needed)
+            if similarity < needed:
+                return None
+            if similarity < _PERFECT_SCORE and not _contains_cjk(title.main):
+                similarity -= _SUBSTITUTED_WORD_PENALTY * _substituted_words(
+                    title.main, item.main
+                )
+        score = factor * similarity
         if (
             title.sequences
             and item.sequences
