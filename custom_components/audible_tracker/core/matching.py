@@ -1120,9 +1120,16 @@ class Matcher:
             read.add(prefix + value)
             item_ids = self._postings.get(prefix + value)
             if item_ids:
-                ranked = sorted(
-                    item_ids,
-                    key=lambda item_id: (-self._fuzzy_score(title, item_id), item_id),
+                ranked = (
+                    sorted(
+                        item_ids,
+                        key=lambda item_id: (
+                            -self._fuzzy_score(title, item_id),
+                            item_id,
+                        ),
+                    )
+                    if len(item_ids) > 1
+                    else item_ids
                 )
                 return tuple(
                     self._candidate(item_id, _PERFECT_SCORE, method)
