@@ -367,9 +367,12 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key="all_sources_unavailable"
             )
+        # Links may have changed while the services answered (an action, a
+        # library refresh): never sync or show the poll's stale copy.
+        library = self.library.data
         self._remember_seen(self._links(library))
         plan = await self._async_sync(library, watchlist, now)
-        return self._build(library, watchlist, now, plan)
+        return self._build(self.library.data, watchlist, now, plan)
 
     @callback
     def async_rebuild(self) -> None:
@@ -405,10 +408,15 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
     ) -> SyncPlan | None:
         if self.sync is None:
             return None
+        links = self._links(library)
+        for asin in self.sync.ledger.titles.keys() - links.keys():
+            # Unlinked, ignored, in conflict or gone: a later link starts
+            # from a fresh baseline (and the ledger does not grow forever).
+            self.sync.ledger.forget(asin)
         view = PollView(
             titles=library.titles,
             abs_items=library.abs_items,
-            links=self._links(library),
+            links=links,
             positions=self._fresh_positions,
             abs_progress=self._abs_progress,
             audible_fetched=self._audible_ok and bool(self._fresh_positions),

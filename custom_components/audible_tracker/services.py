@@ -25,7 +25,7 @@ from .sync_runner import abs_side, audible_side
 
 if TYPE_CHECKING:
     from .coordinator import LibraryData
-    from .runtime import AudibleTrackerConfigEntry
+    from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData
 
 ATTR_ASIN: Final = "asin"
 ATTR_ABS_ITEM_ID: Final = "abs_item_id"
@@ -100,13 +100,20 @@ async def _async_link(call: ServiceCall) -> None:
     await library.async_link(asin, item_id)
 
 
+def _forget_sync(runtime: AudibleTrackerRuntimeData, asin: str) -> None:
+    """Drop a title's sync record: a later link starts from a fresh baseline."""
+    sync = runtime.progress.sync
+    if sync is not None:
+        sync.ledger.forget(asin)
+        # Saved with the unlink, so that a restart cannot bring it back.
+        runtime.store.data.ledger = sync.ledger.to_dict()
+
+
 async def _async_unlink(call: ServiceCall) -> None:
     entry = _entry(call, needs_abs=True)
     runtime = entry.runtime_data
     asin = _asin(runtime.library.data, call.data[ATTR_ASIN])
-    if runtime.progress.sync is not None:
-        # A later link starts from a fresh baseline.
-        runtime.progress.sync.ledger.forget(asin)
+    _forget_sync(runtime, asin)
     await runtime.library.async_unlink(asin)
 
 
@@ -119,6 +126,7 @@ async def _async_resolve_conflict(call: ServiceCall) -> None:
     if (item_in is None) == (not ignore):
         raise _invalid("resolve_needs_one_choice")
     if item_in is None:
+        _forget_sync(entry.runtime_data, asin)
         await library.async_ignore(asin)
         return
     await library.async_link(asin, _item_id(library.data, item_in))

@@ -149,11 +149,12 @@ class SyncRunner:
         self.store = store
         self.audible = audible
         self.abs_client = abs_client
-        try:
-            self.ledger = Ledger.from_dict(store.data.ledger)
-        except LedgerFormatError:
-            LOGGER.warning("The stored sync ledger is unreadable; starting afresh")
-            self.ledger = Ledger()
+        self.ledger = Ledger()
+        if store.data.ledger:  # empty: nothing synced yet
+            try:
+                self.ledger = Ledger.from_dict(store.data.ledger)
+            except LedgerFormatError:
+                LOGGER.warning("The stored sync ledger is unreadable; starting afresh")
         self.options, self.dry_run = sync_options_from(options)
         self.last_plan = SyncPlan()
         self._reported_gave_up: set[tuple[str, str]] = set()
@@ -170,6 +171,7 @@ class SyncRunner:
         for line in plan.describe():
             LOGGER.debug("Sync plan%s: %s", " (dry run)" if self.dry_run else "", line)
         self._report_unverified(plan)
+        self._forget_unverified_acrs(plan)
         if self.dry_run:
             return plan
         for write in plan.writes:
@@ -211,8 +213,10 @@ class SyncRunner:
                 duration_s=write.duration_s,
             )
             return
+        # Finished writes carry no duration: the title's own runtime is sent.
+        audible_duration_s = write.duration_s or write.target_before.duration_s
         duration_ms = (
-            round(write.duration_s * 1000) if write.duration_s is not None else None
+            round(audible_duration_s * 1000) if audible_duration_s is not None else None
         )
         if write.kind is WriteKind.FINISHED:
             await self.audible.mark_finished(write.asin, duration_ms=duration_ms)
@@ -235,6 +239,20 @@ class SyncRunner:
                 raise AudibleError(msg)
             self.store.data.acr[asin] = acr
         return acr
+
+    def _forget_unverified_acrs(self, plan: SyncPlan) -> None:
+        """Fetch the ACR again for a position write Audible did not take.
+
+        Audible answers 200 to an outdated content reference but drops the
+        position: a cached one that stopped working is never right again.
+        """
+        for unverified in plan.unverified:
+            if (
+                unverified.target is Side.AUDIBLE
+                and unverified.kind is WriteKind.POSITION
+                and not unverified.gave_up
+            ):
+                self.store.data.acr.pop(unverified.asin, None)
 
     def _report_unverified(self, plan: SyncPlan) -> None:
         for unverified in plan.unverified:
