@@ -256,10 +256,11 @@ async def test_fix_flow_aborts_when_the_entry_is_unloaded(
     result = await configure(hass, open_flow["flow_id"], {"next_step_id": "choose"})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "title_gone"
-    # Started anew while the entry is not loaded.
-    result = await start_fix_flow(hass, issue_id)
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "title_gone"
+    # Unloading takes the entry's issues away; they come back with it.
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
 
 
 async def test_issues_are_removed_with_the_entry(

@@ -177,6 +177,8 @@ async def async_unload_entry(
     """Unload a config entry."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
+        # Fix flows need a loaded entry; the issues come back with it.
+        async_delete_entry_issues(hass, entry.entry_id)
         await entry.runtime_data.store.async_save()
         await entry.runtime_data.audible.close()
     return unloaded

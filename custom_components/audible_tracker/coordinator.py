@@ -28,7 +28,12 @@ from .const import (
     LOGGER,
 )
 from .core.abs_api import AbsAuthError, AbsError
-from .core.audible_api import AudibleAuthError, AudibleError, AudibleRateLimitError
+from .core.audible_api import (
+    AudibleAuthError,
+    AudibleError,
+    AudibleRateLimitError,
+    LibraryResult,
+)
 from .core.matching import Candidate, Matcher, MatchResult
 from .core.sync import Side, SyncPlan, WriteKind
 from .core.tracking import (
@@ -42,6 +47,8 @@ from .storage import SeenPosition
 from .sync_runner import PollView, SyncRunner, title_states
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from homeassistant.core import HomeAssistant
 
     from .core.abs_api import AbsClient
@@ -113,6 +120,50 @@ class SourceHealth:
         self.available = True
 
 
+class AudibleGuard:
+    """Audible's failure rules, in one place.
+
+    401/403 start reauthentication; 429/503 wait for Retry-After (the data
+    is kept and nothing is asked until then); anything else marks Audible
+    unavailable, logged once.
+    """
+
+    def __init__(self, name: str) -> None:
+        """Guard one schedule of calls."""
+        self.health = SourceHealth(name)
+        self.retry_at: datetime | None = None
+
+    def waiting(self, now: datetime) -> bool:
+        """Return whether Audible asked us to wait past `now`."""
+        return self.retry_at is not None and now < self.retry_at
+
+    async def call[T](
+        self, now: datetime, fetch: Callable[[], Awaitable[T]]
+    ) -> T | None:
+        """Return what `fetch` returns, or None when it failed or must wait."""
+        try:
+            result = await fetch()
+        except AudibleAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="audible_auth_failed"
+            ) from err
+        except AudibleRateLimitError as err:
+            wait = (
+                timedelta(seconds=err.retry_after)
+                if err.retry_after
+                else DEFAULT_RETRY_AFTER
+            )
+            self.retry_at = now + wait
+            LOGGER.debug("Audible asked to slow down until %s", self.retry_at)
+            return None
+        except AudibleError as err:
+            self.health.failed(err)
+            return None
+        self.retry_at = None
+        self.health.succeeded()
+        return result
+
+
 class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
     """Refreshes both libraries and the match between them."""
 
@@ -148,8 +199,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         self._abs_items: dict[str, AbsItem] = {}
         self._last_abs_index: datetime | None = None
         self._abs_index_wanted = False
-        self._audible_retry_at: datetime | None = None
-        self.audible_health = SourceHealth("Audible library")
+        self.audible_guard = AudibleGuard("Audible library")
         self.abs_health = SourceHealth("Audiobookshelf library")
 
     def request_audible_refresh(self) -> None:
@@ -169,8 +219,8 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         if self._last_full is None:
             # Never had a library: nothing to show or match yet.
             retry_after = None
-            if self._audible_retry_at is not None:
-                retry_after = (self._audible_retry_at - now).total_seconds()
+            if self.audible_guard.retry_at is not None:
+                retry_after = (self.audible_guard.retry_at - now).total_seconds()
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="audible_unavailable",
@@ -236,35 +286,26 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         )
 
     async def _async_refresh_audible(self, now: datetime) -> bool:
-        if self._audible_retry_at is not None and now < self._audible_retry_at:
-            return self.audible_health.available
+        guard = self.audible_guard
+        if guard.waiting(now):
+            return guard.health.available
         full = (
             self._last_full is None
             or now - self._last_full >= self.full_refresh_interval
         )
-        try:
+
+        async def fetch() -> LibraryResult:
             result = await self.audible.get_library(
                 state_token=None if full else self._state_token
             )
             if self._last_stats is None or now - self._last_stats >= STATS_INTERVAL:
                 self._days = await self.audible.get_listening_days(today=now.date())
                 self._last_stats = now
-        except AudibleAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="audible_auth_failed"
-            ) from err
-        except AudibleRateLimitError as err:
-            self._audible_retry_at = now + (
-                timedelta(seconds=err.retry_after)
-                if err.retry_after
-                else DEFAULT_RETRY_AFTER
-            )
-            LOGGER.debug("Audible asked to slow down until %s", self._audible_retry_at)
-            return self.audible_health.available
-        except AudibleError as err:
-            self.audible_health.failed(err)
-            return False
-        self._audible_retry_at = None
+            return result
+
+        result = await guard.call(now, fetch)
+        if result is None:
+            return guard.health.available
         if result.is_delta:
             for asin in result.removed_asins:
                 self._titles.pop(asin, None)
@@ -273,7 +314,6 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
             self._titles = {t.asin: t for t in result.titles}
             self._last_full = now
         self._state_token = result.state_token
-        self.audible_health.succeeded()
         return True
 
     async def _async_refresh_abs(self, now: datetime) -> bool:
@@ -333,7 +373,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         self.audible = audible
         self.abs_client = abs_client
         self.store = store
-        self.audible_health = SourceHealth("Audible")
+        self.audible_guard = AudibleGuard("Audible")
         self.abs_health = SourceHealth("Audiobookshelf")
         self.sync = (
             SyncRunner(store, audible, abs_client, entry.options)
@@ -344,7 +384,6 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         # Positions answered in this poll: the sync never acts on older ones.
         self._fresh_positions: dict[str, AudiblePosition | None] = {}
         self._abs_progress: dict[str, AbsProgress] = {}
-        self._audible_retry_at: datetime | None = None
         self._extra_watch: set[str] = set()
         self._audible_ok = True
         self._abs_ok = abs_client is not None
@@ -382,9 +421,9 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         """
         now = dt_util.utcnow()
         library = self.library.data
-        self.async_set_updated_data(
-            self._build(library, self._watchlist(library, now), now)
-        )
+        # Not async_set_updated_data: that would push the next poll back.
+        self.data = self._build(library, self._watchlist(library, now), now)
+        self.async_update_listeners()
 
     @staticmethod
     def _links(library: LibraryData) -> dict[str, str]:
@@ -475,35 +514,23 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
     async def _async_poll_audible(
         self, watchlist: frozenset[str], now: datetime
     ) -> bool:
+        guard = self.audible_guard
+        self._fresh_positions = {}
         if not watchlist:
-            self.audible_health.succeeded()
+            guard.health.succeeded()
             return True
-        if self._audible_retry_at is not None and now < self._audible_retry_at:
-            return self.audible_health.available
-        try:
-            positions = await self.audible.get_last_positions(sorted(watchlist))
-        except AudibleAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="audible_auth_failed"
-            ) from err
-        except AudibleRateLimitError as err:
-            self._audible_retry_at = now + (
-                timedelta(seconds=err.retry_after)
-                if err.retry_after
-                else DEFAULT_RETRY_AFTER
-            )
-            LOGGER.debug("Audible asked to slow down until %s", self._audible_retry_at)
-            return self.audible_health.available
-        except AudibleError as err:
-            self.audible_health.failed(err)
-            return False
-        self._audible_retry_at = None
+        if guard.waiting(now):
+            return guard.health.available
+        positions = await guard.call(
+            now, lambda: self.audible.get_last_positions(sorted(watchlist))
+        )
+        if positions is None:
+            return guard.health.available
         self._fresh_positions = dict(positions)
         # A title with no answer keeps what we knew: absence is not position 0.
         for asin, position in positions.items():
             if position is not None or asin not in self._positions:
                 self._positions[asin] = position
-        self.audible_health.succeeded()
         return True
 
     async def _async_poll_abs(self, library: LibraryData) -> bool:
