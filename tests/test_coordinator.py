@@ -211,3 +211,22 @@ async def test_store_survives_a_reload(
     assert links["B0OMNIBUS1"].item_id == LES_MIS_ID
     assert links["B0OMNIBUS1"].method == "manual"
     assert links["B0FAKE0001"].item_id == ANNE_ID
+
+
+async def test_library_rate_limit_waits_for_retry_after(
+    hass: HomeAssistant, mock_audible: FakeAudible, freezer: Any
+) -> None:
+    entry = make_entry()
+    await setup_integration(hass, entry)
+    library = entry.runtime_data.library
+    mock_audible.fail_next(429, path="1.0/library", retry_after="3600")
+    await advance(hass, freezer, timedelta(minutes=30))
+    calls = mock_audible.count("1.0/library")
+    # The next library refresh falls inside the hour Audible asked for.
+    await advance(hass, freezer, timedelta(minutes=30))
+    assert mock_audible.count("1.0/library") == calls
+    # Still available: the library we have is kept.
+    assert hass.states.get(LIBRARY_SIZE).state == "6"
+    assert library.last_update_success
+    await advance(hass, freezer, timedelta(minutes=30))
+    assert mock_audible.count("1.0/library") == calls + 1

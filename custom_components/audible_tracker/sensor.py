@@ -36,7 +36,6 @@ class Needs(StrEnum):
     """Which sources an entity's value comes from."""
 
     AUDIBLE = "audible"  # Audible must be reachable
-    ABS = "abs"  # Audiobookshelf must be reachable
     ANY = "any"  # either one will do
     BOTH = "both"  # both must be reachable
 
@@ -249,8 +248,6 @@ class AudibleTrackerSensor(AudibleTrackerEntity, SensorEntity):
         match self.entity_description.needs:
             case Needs.AUDIBLE:
                 return data.audible_available
-            case Needs.ABS:
-                return data.abs_available
             case Needs.BOTH:
                 return data.audible_available and data.abs_available
             case Needs.ANY:
