@@ -50,9 +50,7 @@ async def test_steady_poll_costs_one_request_per_service(
     mock_audible.requests.clear()
     abs_world.clear_requests()
     await advance(hass, freezer, timedelta(minutes=5))
-    assert [r.path for r in mock_audible.requests] == [
-        "1.0/annotations/lastpositions"
-    ]
+    assert [r.path for r in mock_audible.requests] == ["1.0/annotations/lastpositions"]
     # Only the watchlist is asked about, never the whole library.
     asked = mock_audible.requests[0].params["asins"].split(",")
     assert sorted(asked) == ["B0FAKE0001", "B0PREQUEL5", "B0UNMATCH1"]
@@ -136,9 +134,7 @@ async def test_both_down_everything_unavailable(
     mock_audible.fail_next(500, times=5)
     await advance(hass, freezer, timedelta(minutes=5))
     assert hass.states.get(CURRENTLY_READING).state == STATE_UNAVAILABLE
-    assert hass.states.get("sensor.audible_de_last_update").state == (
-        STATE_UNAVAILABLE
-    )
+    assert hass.states.get("sensor.audible_de_last_update").state == (STATE_UNAVAILABLE)
 
 
 async def test_abs_auth_failure_during_poll_starts_reauth(
