@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import STATE_UNAVAILABLE
@@ -226,3 +227,19 @@ async def test_library_rate_limit_waits_for_retry_after(
     assert library.last_update_success
     await advance(hass, freezer, timedelta(minutes=30))
     assert mock_audible.count("1.0/library") == calls + 1
+
+
+async def test_quiet_poll_does_not_write_the_store(
+    hass: HomeAssistant,
+    mock_audible: FakeAudible,
+    abs_world: FakeAbsServer,
+    freezer: Any,
+) -> None:
+    entry = make_entry(abs_url=abs_world.url)
+    await setup_integration(hass, entry)
+    await advance(hass, freezer, timedelta(minutes=5))
+    store = entry.runtime_data.store
+    with patch.object(store, "async_save", wraps=store.async_save) as save:
+        await advance(hass, freezer, timedelta(minutes=5))
+        await advance(hass, freezer, timedelta(minutes=5))
+    assert save.call_count == 0

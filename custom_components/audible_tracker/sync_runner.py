@@ -268,5 +268,8 @@ class SyncRunner:
                 )
 
     async def _async_save(self) -> None:
-        self.store.data.ledger = self.ledger.to_dict()
+        ledger = self.ledger.to_dict()
+        if ledger == self.store.data.ledger:
+            return  # a quiet poll: spare the disk (SD cards)
+        self.store.data.ledger = ledger
         await self.store.async_save()
