@@ -360,6 +360,23 @@ def test_rule5_rule12_an_unknown_target_duration_holds_the_write_back() -> None:
     assert write.position_s == 3000.0
 
 
+def test_rule5_rule12_no_agreement_is_assumed_without_the_target_duration() -> None:
+    sync = Sync()
+    long_abs = 39600.0
+    sync.poll(side(1000.0, -60), side(1100.0, -60, duration=long_abs), at(0))
+    # Both moved to "3000 s", but ABS's edition is 10 % longer.
+    plan = sync.poll(
+        side(3000.0, 4, duration=None), side(3000.0, 4, duration=None), at(5)
+    )
+    assert plan.writes == ()
+    assert plan.skipped[0].reason == "abs duration unknown; position write waits"
+    write = only_write(
+        sync.poll(side(3000.0, 4), side(3000.0, 4, duration=long_abs), at(10))
+    )
+    assert write.target is Side.ABS
+    assert write.position_s == pytest.approx(3300.0)
+
+
 def test_rule5_an_unknown_source_duration_copies_seconds_clamped() -> None:
     sync = settled(1000.0)
     write = only_write(
@@ -450,6 +467,23 @@ def test_rule6_a_target_finished_at_the_written_position_is_left_alone() -> None
     assert plan.skipped[0].reason == "first sync: not un-finishing abs"
     assert sync.poll(side(35993.0, 4), side(35995.0, -600, finished=True), at(5)) == (
         SyncPlan()
+    )
+
+
+def test_rule6_a_reread_unfinishes_a_target_finished_at_the_same_place() -> None:
+    sync = Sync()
+    done = side(DURATION, -60, finished=True)
+    finish = only_write(sync.poll(done, side(30.0, -90), at(0)))
+    sync.apply(SyncPlan((finish,)), at(0))
+    # ABS is finished where it was, 30 s in (isFinished only).
+    abs_done = side(30.0, 0, finished=True)
+    assert sync.poll(done, abs_done, at(5)) == SyncPlan()
+    # Audible is restarted and lands right there: still a re-read for ABS.
+    write = only_write(sync.poll(side(28.0, 8), abs_done, at(10)))
+    assert (write.target, write.position_s, write.unfinish_first) == (
+        Side.ABS,
+        28.0,
+        True,
     )
 
 
@@ -900,6 +934,20 @@ def test_rule13_a_write_applied_but_not_recorded_is_confirmed_by_its_echo() -> N
     plan = plan_sync(titles, ledger, SyncOptions(), at(13))
     assert plan.writes == ()
     assert plan.skipped[0].reason.startswith("cooldown: abs -> audible")
+
+
+def test_rule13_a_replanned_write_applied_but_not_recorded_is_its_echo() -> None:
+    sync = settled(1000.0)
+    first = only_write(sync.poll(side(1000.0, -60), side(4600.0, 4), at(5)))
+    sync.ledger.record_failed(first, at(5), "HTTP 503")
+    saved = json.dumps(sync.ledger.to_dict())
+    again = only_write(sync.poll(side(1000.0, -60), side(4600.0, 4), at(30)))
+    assert again.position_s == 4600.0
+    saved = json.dumps(sync.ledger.to_dict())  # saved after planning
+    # Applied at 30, then the stop came before record_applied.
+    sync.ledger = _reload(saved)
+    assert sync.poll(side(4600.0, 30), side(4600.0, 4), at(35)) == SyncPlan()
+    assert sync.entry.last_write_at == at(30)
 
 
 def test_rule13_record_applied_on_a_ledger_that_missed_the_plan() -> None:

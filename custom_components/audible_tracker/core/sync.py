@@ -32,9 +32,14 @@ Rules (the numbers are the issue's):
    than ``threshold_s``, or its finished flag changed. A side with no data has
    not moved, and a lost position is no move. A finished side only ever
    passes on "finished", never its position.
-2. One side moved: its state is written to the other side, unless its change
-   is older than the other side's last known change by more than the skew
-   window (late, stale data never replaces newer data).
+2. One side moved: its state is written to the other side. Late, stale data
+   never replaces newer data: when its change is older than the other side's
+   last known change by more than the skew window, the other side's state is
+   written back instead. The last known change of a side that did not move is
+   its baseline's (for our own echo, the source's); a finished side that
+   finished again counts with its new time, but a newer time on an unfinished
+   side that did not move (a player re-saving the same place) does not, or it
+   could pull the other side's real listening back.
 3. Both moved: the newer change wins, each judged by its own clock; within
    ``skew_window_s`` the one further into the book wins (finished is furthest).
 4. Echoes: after a write, the target reporting the written value (within the
@@ -54,7 +59,8 @@ Rules (the numbers are the issue's):
    restart (finished -> not finished) whose change is newer un-finishes the
    other side (a re-read). Un-finishing ABS resets it to 0, so such a write has
    ``unfinish_first``: PATCH ``{"isFinished": false}`` first, then the
-   position. A target that is finished at the written position is left alone.
+   position. A target that is finished at the written position is left alone
+   (ABS finishes by itself near the end), unless the source restarted.
 7. ``SyncMode``: one-way modes never write the other way; a change on the
    side that is never written from becomes the baseline and, when newer, keeps
    the allowed side from overwriting it that poll. ``OFF`` plans nothing and
@@ -426,11 +432,23 @@ def _moved(before: SideState | None, now: SideState, threshold_s: float) -> bool
     return abs(now.position_s - before.position_s) > threshold_s
 
 
-def _agrees(source: SideState, target: SideState, threshold_s: float) -> bool:
-    """Whether `target` already shows what `source` would write to it."""
+def _agrees(
+    source: SideState, target: SideState, threshold_s: float, *, restarted: bool
+) -> bool:
+    """Whether `target` already shows what `source` would write to it.
+
+    A target finished at the source's position agrees (ABS finishes by itself
+    near the end), unless the source restarted: a re-read un-finishes it.
+    Without the target's duration positions cannot be compared (other
+    editions): no agreement then, and the write waits for the duration.
+    """
     if source.finished:
         return target.finished
-    if source.position_s is None or target.position_s is None:
+    if (target.finished and restarted) or (
+        source.position_s is None
+        or target.position_s is None
+        or target.duration_s is None
+    ):
         return False
     mapped = map_position(source.position_s, source.duration_s, target.duration_s)
     return abs(target.position_s - mapped) <= threshold_s
@@ -499,6 +517,13 @@ class LedgerWrite:
             finished=finished,
             changed_at=self.tried_at or self.planned_at,
         )
+
+    @property
+    def last_done_at(self) -> datetime:
+        """When this write was last planned or tried, whichever is later."""
+        if self.tried_at is None:
+            return self.planned_at
+        return max(self.tried_at, self.planned_at)
 
     def matches(self, state: SideState, threshold_s: float) -> bool:
         """Whether the target shows the written value (our own echo)."""
@@ -921,7 +946,7 @@ class _TitlePlanner:
             write.target_before = state
             write.unfinish_first = False
             self._entry.last_write_target = side
-            self._entry.last_write_at = write.tried_at or write.planned_at
+            self._entry.last_write_at = write.last_done_at
         elif _moved(write.target_before, state, threshold):
             # The side moved by itself since: that move supersedes our write.
             # Had we applied it, the side moved from what we wrote.
@@ -939,9 +964,7 @@ class _TitlePlanner:
 
     def _dated_by_write(self, write: LedgerWrite, state: SideState) -> bool:
         """Whether the target's last change is as old as our write (skew allowed)."""
-        written_by = (write.tried_at or write.planned_at) + timedelta(
-            seconds=self._options.skew_window_s
-        )
+        written_by = write.last_done_at + timedelta(seconds=self._options.skew_window_s)
         return state.changed_at is None or state.changed_at <= written_by
 
     def _took(self, write: LedgerWrite, state: SideState) -> bool:
@@ -976,7 +999,7 @@ class _TitlePlanner:
         if write.status is not WriteStatus.APPLIED:
             # Applied, but the stop (or a timeout) came before it was recorded.
             self._entry.last_write_target = side
-            self._entry.last_write_at = write.tried_at or write.planned_at
+            self._entry.last_write_at = write.last_done_at
         record.seen = self._states[side]
         record.info_at = write.source.changed_at
         record.write = None
@@ -1046,6 +1069,8 @@ class _TitlePlanner:
         if isinstance(built, str):
             self._skip(built)
             return
+        # Planned again now: its echo may be dated from now on.
+        write.planned_at = self._now
         self._out.writes.append(built)
 
     # -- decisions (rules 1-3, 5-7, 11, 12) --
@@ -1058,7 +1083,9 @@ class _TitlePlanner:
             self._settle(moved, choice.note)
             return
         source = self._states[winner]
-        if _agrees(source, self._states[winner.other], self._options.threshold_s):
+        target = self._states[winner.other]
+        threshold = self._options.threshold_s
+        if _agrees(source, target, threshold, restarted=self._restarted(winner)):
             self._settle(moved)
             return
         built = self._compose(winner, choice.note, source)
