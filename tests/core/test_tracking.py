@@ -14,8 +14,10 @@ from custom_components.audible_tracker.core.models import (
     SeriesRef,
 )
 from custom_components.audible_tracker.core.tracking import (
+    Book,
     BookEventType,
     BookStatus,
+    Snapshot,
     Source,
     abs_only_book,
     build_snapshot,
@@ -277,3 +279,87 @@ def test_events_started_finished_and_restart() -> None:
     }
     # The same change is not reported twice.
     assert detect_book_events(second, second) == []
+
+
+def _two_snapshots(
+    before: dict[str, Book], after: dict[str, Book]
+) -> tuple[Snapshot, Snapshot]:
+    empty = build_snapshot(
+        titles={},
+        positions={},
+        abs_items={},
+        abs_progress={},
+        links={},
+        unmatched_titles=(),
+        listening_days=None,
+        now=NOW,
+    )
+    first = replace(empty, books=before)
+    second = replace(empty, books=after, updated_at=NOW + timedelta(minutes=5))
+    return first, second
+
+
+def test_no_event_when_only_the_link_changed() -> None:
+    finished_on_abs = abs_only_book(
+        item("i2"),
+        progress(
+            "i2", 36000.0, is_finished=True, last_update=NOW - timedelta(days=300)
+        ),
+    )
+    linked = replace(
+        merge_title(title("B2"), None, None, None),
+        abs_item_id="i2",
+        finished=True,
+        last_listened=NOW + timedelta(minutes=1),
+    )
+    # Linked: the ABS-only book becomes the Audible title's book.
+    first, second = _two_snapshots({"abs:i2": finished_on_abs}, {"B2": linked})
+    assert detect_book_events(first, second) == []
+    # Unlinked: back to the ABS-only key.
+    first, second = _two_snapshots({"B2": linked}, {"abs:i2": finished_on_abs})
+    assert detect_book_events(first, second) == []
+
+
+def test_no_event_for_a_change_older_than_the_previous_poll() -> None:
+    # ABS was down at the first poll; its progress from last year now shows.
+    before = merge_title(title("A"), None, None, None)
+    after = replace(before, finished=True, last_listened=NOW - timedelta(days=365))
+    first, second = _two_snapshots({"A": before}, {"A": after})
+    assert detect_book_events(first, second) == []
+
+
+def test_event_for_a_new_book_heard_since_the_previous_poll() -> None:
+    fresh = replace(
+        merge_title(title("N"), None, None, None),
+        position_s=60.0,
+        last_listened=NOW + timedelta(minutes=2),
+    )
+    unknown_time = replace(fresh, key="M", asin="M", last_listened=None)
+    first, second = _two_snapshots({}, {"N": fresh, "M": unknown_time})
+    assert {(e.key, e.type) for e in detect_book_events(first, second)} == {
+        ("N", BookEventType.STARTED),
+        ("M", BookEventType.STARTED),
+    }
+
+
+def test_finish_time_counts_as_a_change() -> None:
+    done = title("F", is_finished=True, finished_at=NOW)
+    position = AudiblePosition("F", 35990.0, NOW - timedelta(hours=3))
+    assert merge_title(done, position, None, None).last_listened == NOW
+
+
+def test_books_finished_counts_the_audible_library() -> None:
+    snapshot = build_snapshot(
+        titles={"A": title("A", is_finished=True), "B": title("B")},
+        positions={},
+        abs_items={"i": item("i")},
+        abs_progress={"i": progress("i", 36000.0, is_finished=True)},
+        links={},
+        unmatched_titles=(),
+        listening_days=[ListeningDay("2026-11-17", 60.0)],
+        now=NOW,
+        today=NOW.date() - timedelta(days=1),
+    )
+    assert snapshot.finished_count == 1
+    # Listening totals follow the local date given, not the UTC one.
+    assert snapshot.listening_today_s == 60.0

@@ -188,13 +188,21 @@ def build_watchlist(
 def _audible_side(
     title: AudibleTitle, position: AudiblePosition | None
 ) -> tuple[float | None, datetime | None]:
-    """Return the Audible position and its change time, as best known."""
+    """Return the Audible position and its change time, as best known.
+
+    The change time is the newer of the position's and, for a finished
+    title, the finish's.
+    """
+    finished_at = title.finished_at if title.is_finished else None
     if position is not None:
-        return position.position_s, position.last_updated
+        changed = position.last_updated
+        if finished_at is not None and finished_at > changed:
+            changed = finished_at
+        return position.position_s, changed
     if title.percent_complete is not None and title.runtime_s:
         # Only the library's percentage: good enough to show, never synced.
-        return title.runtime_s * title.percent_complete / 100, title.finished_at
-    return None, title.finished_at
+        return title.runtime_s * title.percent_complete / 100, finished_at
+    return None, finished_at
 
 
 def merge_title(
@@ -275,9 +283,14 @@ def build_snapshot(
     unmatched_titles: Iterable[str],
     listening_days: Iterable[ListeningDay] | None,
     now: datetime,
+    today: date | None = None,
     abs_cover_url: Callable[[str], str] | None = None,
 ) -> Snapshot:
-    """Build the snapshot the entities read."""
+    """Build the snapshot the entities read.
+
+    `today` is the local date the listening totals count for (default: the
+    date of `now`).
+    """
 
     def cover(item_id: str) -> str | None:
         return abs_cover_url(item_id) if abs_cover_url is not None else None
@@ -311,12 +324,12 @@ def build_snapshot(
     today_s: float | None = None
     week_s: float | None = None
     if listening_days is not None:
-        today_s, week_s = listening_totals(listening_days, now.date())
+        today_s, week_s = listening_totals(listening_days, today or now.date())
     return Snapshot(
         books=books,
         in_progress=tuple(in_progress),
         library_size=len(titles),
-        finished_count=sum(1 for b in books.values() if b.finished),
+        finished_count=sum(1 for title in titles.values() if title.is_finished),
         listening_today_s=today_s,
         listening_week_s=week_s,
         unmatched_titles=tuple(unmatched_titles),
@@ -341,22 +354,41 @@ def listening_totals(days: Iterable[ListeningDay], today: date) -> tuple[float, 
     return today_s, week_s
 
 
+def _previous_book(previous: Snapshot, book: Book) -> Book | None:
+    """Find the book in the previous snapshot, also across a link change."""
+    found = previous.books.get(book.key)
+    if found is None and book.asin is not None:
+        found = previous.books.get(book.asin)
+    if found is None and book.abs_item_id is not None:
+        found = previous.books.get(f"{ABS_KEY_PREFIX}{book.abs_item_id}")
+    return found
+
+
 def detect_book_events(previous: Snapshot | None, current: Snapshot) -> list[BookEvent]:
     """Return the started/finished events between two snapshots.
 
     Nothing for the first snapshot (after start-up or a restart): a state
-    seen for the first time is a baseline, not a change. A key that appears
-    later (a book bought or first heard since) counts as changed from
-    "not started".
+    seen for the first time is a baseline, not a change. Nothing either for a
+    book whose link changed (linked, unlinked, relinked): the same listening
+    seen through another link is not news. A state change whose own change
+    time is older than the previous snapshot was not heard since then (a
+    service or an index that was down, a book new to the index): it is taken
+    as the new baseline.
     """
     if previous is None:
         return []
     events: list[BookEvent] = []
     for key, book in current.books.items():
-        before_book = previous.books.get(key)
+        before_book = _previous_book(previous, book)
+        if before_book is not None and (
+            before_book.key != book.key or before_book.abs_item_id != book.abs_item_id
+        ):
+            continue
         before = before_book.status if before_book else BookStatus.NOT_STARTED
         status = book.status
         if status == before:
+            continue
+        if book.last_listened is not None and book.last_listened < previous.updated_at:
             continue
         if status is BookStatus.FINISHED:
             kind = BookEventType.FINISHED
