@@ -190,7 +190,8 @@ async def test_store_survives_a_reload(
     store = entry.runtime_data.store
     store.data.manual_links["B0OMNIBUS1"] = LES_MIS_ID
     # ABS (30 s, heard later) was synced to Audible (24 s) in the first poll.
-    assert store.data.abs_seen["B0FAKE0001"].position_s == 30.0
+    anne = store.data.ledger["titles"]["B0FAKE0001"]
+    assert anne["abs"]["seen"]["position_s"] == 30.0
     assert mock_audible.positions["B0FAKE0001"].position_ms == 30_000
     ledger_before = store.data.ledger
     assert await hass.config_entries.async_reload(entry.entry_id)
@@ -199,7 +200,8 @@ async def test_store_survives_a_reload(
     reloaded = TrackerStore(hass, entry.entry_id)
     data = await reloaded.async_load()
     assert data.manual_links == {"B0OMNIBUS1": LES_MIS_ID}
-    assert data.audible_seen["B0FAKE0001"].position_s == 30.0
+    # What each side said is kept for the sync: Audible now says 30 s too.
+    assert data.ledger["titles"]["B0FAKE0001"]["audible"]["seen"]["position_s"] == 30
     assert data.match["links"]
     assert data.acr["B0FAKE0001"] == mock_audible.acrs["B0FAKE0001"]
     assert data.ledger["titles"].keys() == ledger_before["titles"].keys()
@@ -243,3 +245,47 @@ async def test_quiet_poll_does_not_write_the_store(
         await advance(hass, freezer, timedelta(minutes=5))
         await advance(hass, freezer, timedelta(minutes=5))
     assert save.call_count == 0
+
+
+async def test_another_abs_server_or_user_starts_afresh(
+    hass: HomeAssistant, mock_audible: FakeAudible, abs_world: FakeAbsServer
+) -> None:
+    entry = make_entry(abs_url=abs_world.url)
+    await setup_integration(hass, entry)
+    store = entry.runtime_data.store
+    store.data.manual_links["B0OMNIBUS1"] = LES_MIS_ID
+    await store.async_save()
+    assert store.data.ledger["titles"]
+    await hass.config_entries.async_unload(entry.entry_id)
+
+    # Another user on the same server: their positions are not ours.
+    other = abs_world.add_user("guest", "pw")
+    hass.config_entries.async_update_entry(
+        entry,
+        data={
+            **entry.data,
+            "abs_user_id": other.user_id,
+            "abs_api_key": abs_world.add_api_key(user_id=other.user_id),
+        },
+    )
+    abs_world.clear_requests()
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    data = entry.runtime_data.store.data
+    assert data.manual_links == {"B0OMNIBUS1": LES_MIS_ID}
+    # A fresh first sync for the guest: Audible's place is copied forwards.
+    # (With the old ledger, the guest's missing position would have been
+    # "not moved" against the admin's 30 s, and nothing written.)
+    patches = abs_world.requests_to("PATCH", f"/api/me/progress/{ANNE_ID}")
+    assert [p.json for p in patches] == [
+        {"currentTime": 30.0, "duration": 60.0, "progress": 0.5}
+    ]
+    await hass.config_entries.async_unload(entry.entry_id)
+
+    # Another server: its item ids mean nothing here.
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, "abs_url": abs_world.url + "/"}
+    )
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert entry.runtime_data.store.data.manual_links == {}

@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.audible_tracker.const import DOMAIN
 from custom_components.audible_tracker.repairs import conflict_issue_id
-from tests.conftest import LES_MIS_ID, make_entry, setup_integration
+from tests.conftest import make_entry, setup_integration
 from tests.fakes.abs_server import FakeAbsServer
 from tests.fakes.audible_server import FakeAudible
 
@@ -284,7 +284,5 @@ async def test_issues_are_removed_with_the_entry(
 async def test_candidates_of_a_title_without_conflict(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> None:
-    # Ranked by the matcher (the fix flow only asks for titles in conflict).
-    candidates = entry.runtime_data.library.candidates("B0LESMIS01")
-    assert candidates[0].item_id == LES_MIS_ID
-    assert candidates[0].title == "Les Misérables"
+    # Only a conflict has candidates to offer; a linked title has none.
+    assert entry.runtime_data.library.candidates("B0LESMIS01") == ()

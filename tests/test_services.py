@@ -426,8 +426,14 @@ async def test_push_position_write_refused(
         )
     assert_translated(err.value, "push_failed")
     assert abs_world.progress_json(ANNE_ID)["currentTime"] == 30.0
+    # Reported, not retried: a retry would rebuild the write from Audible's
+    # state, not from the position the user gave.
     abs_ledger = entry.runtime_data.store.data.ledger["titles"][ANNE]["abs"]
-    assert abs_ledger["failures"] == 1
+    assert abs_ledger["failures"] == 0
+    abs_world.clear_requests()
+    await entry.runtime_data.progress.async_refresh()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert abs_world.requests_to("PATCH", ANNE_PROGRESS_PATH) == []
 
 
 # ---- sync_now and set_sync_enabled ----------------------------------------
@@ -621,6 +627,11 @@ async def test_invalid_calls_change_nothing(
             {"asin": ANNE, "position": 60.5},
             "position_out_of_range",
             {"position": "60.5", "duration": "60"},
+        ),
+        (
+            {"asin": ANNE, "position": "nan"},
+            "position_out_of_range",
+            {"position": "nan", "duration": "60"},
         ),
         ({"asin": LES_MIS}, "no_audible_position", {"asin": LES_MIS}),
     ],

@@ -275,7 +275,7 @@ async def test_position_write_to_a_finished_audible_title_unfinishes_it_first(
         progress=0.2,
         unfinish_first=True,
     )
-    assert await sync.async_apply(write, dt_util.utcnow())
+    assert await sync._async_apply(write, dt_util.utcnow())
     assert [(r.method, r.path) for r in mock_audible.requests] == [
         ("PUT", "1.0/stats/events"),
         ("PUT", f"1.0/lastpositions/{ANNE}"),

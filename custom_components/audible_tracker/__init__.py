@@ -18,6 +18,7 @@ from .const import (
     CONF_ABS_AUTH_METHOD,
     CONF_ABS_REFRESH_TOKEN,
     CONF_ABS_URL,
+    CONF_ABS_USER_ID,
     CONF_AUDIBLE_AUTH,
     CONF_LIBRARY_REFRESH_HOURS,
     CONF_MARKETPLACE,
@@ -27,7 +28,7 @@ from .const import (
     LOGGER,
     OPTION_DEFAULTS,
 )
-from .coordinator import LibraryCoordinator, ProgressCoordinator
+from .coordinator import AudibleGuard, LibraryCoordinator, ProgressCoordinator
 from .core.abs_api import AbsClient
 from .core.audible_api import AudibleApi, AudibleAuthError
 from .core.audible_auth import deregister_device
@@ -97,6 +98,14 @@ async def async_setup_entry(
     """Set up Audible Tracker from a config entry."""
     store = TrackerStore(hass, entry.entry_id)
     await store.async_load()
+    if store.data.use_abs(
+        entry.data.get(CONF_ABS_URL), entry.data.get(CONF_ABS_USER_ID)
+    ):
+        LOGGER.info(
+            "Audiobookshelf server or user changed: links and sync records of "
+            "the previous one are dropped; the next poll starts afresh"
+        )
+        await store.async_save()
     try:
         audible = AudibleApi(
             entry.data[CONF_AUDIBLE_AUTH],
@@ -108,8 +117,9 @@ async def async_setup_entry(
             translation_domain=DOMAIN, translation_key="audible_auth_failed"
         ) from err
     abs_client = create_abs_client(hass, entry)
+    guard = AudibleGuard()
     library = LibraryCoordinator(
-        hass, entry, audible=audible, abs_client=abs_client, store=store
+        hass, entry, audible=audible, abs_client=abs_client, store=store, guard=guard
     )
     progress = ProgressCoordinator(
         hass,
@@ -118,6 +128,7 @@ async def async_setup_entry(
         audible=audible,
         abs_client=abs_client,
         store=store,
+        guard=guard,
     )
     apply_options(library, progress, entry.options)
     entry.runtime_data = AudibleTrackerRuntimeData(

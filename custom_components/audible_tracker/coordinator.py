@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
@@ -27,12 +28,11 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .core.abs_api import AbsAuthError, AbsError
+from .core.abs_api import AbsAuthError, AbsError, AbsNotFoundError
 from .core.audible_api import (
     AudibleAuthError,
     AudibleError,
     AudibleRateLimitError,
-    LibraryResult,
 )
 from .core.matching import Candidate, Matcher, MatchResult
 from .core.sync import Side, SyncPlan, WriteKind
@@ -43,7 +43,6 @@ from .core.tracking import (
     build_watchlist,
     detect_book_events,
 )
-from .storage import SeenPosition
 from .sync_runner import PollView, SyncRunner, title_states
 
 if TYPE_CHECKING:
@@ -66,6 +65,7 @@ if TYPE_CHECKING:
 LIBRARY_INTERVAL: Final = timedelta(minutes=30)
 STATS_INTERVAL: Final = timedelta(hours=1)
 DEFAULT_RETRY_AFTER: Final = timedelta(minutes=1)
+RATE_LIMITS_BEFORE_UNAVAILABLE: Final = 3
 
 
 @dataclass(slots=True)
@@ -121,17 +121,28 @@ class SourceHealth:
 
 
 class AudibleGuard:
-    """Audible's failure rules, in one place.
+    """Audible's failure rules, in one place, shared by every Audible call.
 
     401/403 start reauthentication; 429/503 wait for Retry-After (the data
-    is kept and nothing is asked until then); anything else marks Audible
+    is kept and nothing is asked until then, writes included; after a few in
+    a row Audible counts as unavailable); anything else marks Audible
     unavailable, logged once.
     """
 
-    def __init__(self, name: str) -> None:
-        """Guard one schedule of calls."""
-        self.health = SourceHealth(name)
+    def __init__(self) -> None:
+        """Start healthy."""
+        self.health = SourceHealth("Audible")
         self.retry_at: datetime | None = None
+        self._rate_limits_in_a_row = 0
+
+    def rate_limited(self, now: datetime, err: AudibleRateLimitError) -> None:
+        """Wait as long as Audible asked (a minute when it did not say)."""
+        wait = timedelta(seconds=err.retry_after) if err.retry_after else None
+        self.retry_at = now + (wait or DEFAULT_RETRY_AFTER)
+        self._rate_limits_in_a_row += 1
+        if self._rate_limits_in_a_row >= RATE_LIMITS_BEFORE_UNAVAILABLE:
+            self.health.failed(err)
+        LOGGER.debug("Audible asked to slow down until %s", self.retry_at)
 
     def waiting(self, now: datetime) -> bool:
         """Return whether Audible asked us to wait past `now`."""
@@ -148,18 +159,13 @@ class AudibleGuard:
                 translation_domain=DOMAIN, translation_key="audible_auth_failed"
             ) from err
         except AudibleRateLimitError as err:
-            wait = (
-                timedelta(seconds=err.retry_after)
-                if err.retry_after
-                else DEFAULT_RETRY_AFTER
-            )
-            self.retry_at = now + wait
-            LOGGER.debug("Audible asked to slow down until %s", self.retry_at)
+            self.rate_limited(now, err)
             return None
         except AudibleError as err:
             self.health.failed(err)
             return None
         self.retry_at = None
+        self._rate_limits_in_a_row = 0
         self.health.succeeded()
         return result
 
@@ -177,6 +183,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         audible: AudibleApi,
         abs_client: AbsClient | None,
         store: TrackerStore,
+        guard: AudibleGuard,
     ) -> None:
         """Set up the schedules."""
         super().__init__(
@@ -199,8 +206,13 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         self._abs_items: dict[str, AbsItem] = {}
         self._last_abs_index: datetime | None = None
         self._abs_index_wanted = False
-        self.audible_guard = AudibleGuard("Audible library")
+        self.audible_guard = guard
         self.abs_health = SourceHealth("Audiobookshelf library")
+        self._missing_libraries: set[str] = set()
+        # Links and ignores change by actions while a refresh may be matching:
+        # one match at a time, and a match of older links is done again.
+        self._match_lock = asyncio.Lock()
+        self._links_version = 0
 
     def request_audible_refresh(self) -> None:
         """Refresh the Audible library soon (a finish was written to it)."""
@@ -226,12 +238,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
                 translation_key="audible_unavailable",
                 retry_after=retry_after,
             )
-        store = self.store.data
-        match = await self.hass.async_add_executor_job(
-            self._match, dict(store.manual_links), set(store.ignored)
-        )
-        store.match = match.to_dict()
-        self.store.async_delay_save()
+        match = await self._async_match()
         return LibraryData(
             titles=dict(self._titles),
             abs_items=dict(self._abs_items),
@@ -241,15 +248,36 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
             abs_available=abs_ok,
         )
 
+    async def _async_match(self) -> MatchResult:
+        """Match in the executor, with the newest links; keep the result."""
+        async with self._match_lock:
+            while True:
+                version = self._links_version
+                store = self.store.data
+                match = await self.hass.async_add_executor_job(
+                    self._match,
+                    # Copies: the loop may change these while the match runs.
+                    list(self._titles.values()),
+                    list(self._abs_items.values()),
+                    dict(store.manual_links),
+                    set(store.ignored),
+                )
+                if version == self._links_version:
+                    break
+            stored = match.to_dict()
+            if stored != store.match:
+                store.match = stored
+                self.store.async_delay_save()
+            return match
+
     async def async_rematch(self) -> None:
         """Re-match with the stored links and ignores, without asking anyone."""
-        store = self.store.data
-        match = await self.hass.async_add_executor_job(
-            self._match, dict(store.manual_links), set(store.ignored)
-        )
-        store.match = match.to_dict()
+        self._links_version += 1
+        match = await self._async_match()
         await self.store.async_save()
-        self.async_set_updated_data(replace(self.data, match=match))
+        # Not async_set_updated_data: that would push the next refresh back.
+        self.data = replace(self.data, match=match)
+        self.async_update_listeners()
 
     async def async_link(self, asin: str, item_id: str) -> None:
         """Link a title by hand; it replaces any automatic link or conflict."""
@@ -270,19 +298,20 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         await self.async_unlink(asin)
 
     def candidates(self, asin: str) -> tuple[Candidate, ...]:
-        """Ranked ABS items a title could be linked to (for fix flows)."""
+        """Return the ranked candidates of a conflict (for fix flows)."""
         conflict = self.data.match.conflicts.get(asin)
-        if conflict is not None:
-            return conflict.candidates
-        return self.matcher.candidates_for(asin)
+        return conflict.candidates if conflict is not None else ()
 
-    def _match(self, manual_links: dict[str, str], ignored: set[str]) -> MatchResult:
+    def _match(
+        self,
+        titles: list[AudibleTitle],
+        items: list[AbsItem],
+        manual_links: dict[str, str],
+        ignored: set[str],
+    ) -> MatchResult:
         # Runs in the executor: matching thousands of titles is CPU work.
         return self.matcher.update(
-            self._titles.values(),
-            self._abs_items.values(),
-            manual_links=manual_links,
-            ignored=ignored,
+            titles, items, manual_links=manual_links, ignored=ignored
         )
 
     async def _async_refresh_audible(self, now: datetime) -> bool:
@@ -294,18 +323,15 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
             or now - self._last_full >= self.full_refresh_interval
         )
 
-        async def fetch() -> LibraryResult:
-            result = await self.audible.get_library(
+        result = await guard.call(
+            now,
+            lambda: self.audible.get_library(
                 state_token=None if full else self._state_token
-            )
-            if self._last_stats is None or now - self._last_stats >= STATS_INTERVAL:
-                self._days = await self.audible.get_listening_days(today=now.date())
-                self._last_stats = now
-            return result
-
-        result = await guard.call(now, fetch)
+            ),
+        )
         if result is None:
             return guard.health.available
+        await self._async_refresh_stats(now)
         if result.is_delta:
             for asin in result.removed_asins:
                 self._titles.pop(asin, None)
@@ -315,6 +341,27 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
             self._last_full = now
         self._state_token = result.state_token
         return True
+
+    async def _async_refresh_stats(self, now: datetime) -> None:
+        """Refresh the listening stats, at most hourly; a failure keeps the last."""
+        if self._last_stats is not None and now - self._last_stats < STATS_INTERVAL:
+            return
+        try:
+            # Audible's days are the listener's days: the local date.
+            self._days = await self.audible.get_listening_days(
+                today=dt_util.now().date()
+            )
+        except AudibleAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="audible_auth_failed"
+            ) from err
+        except AudibleRateLimitError as err:
+            self.audible_guard.rate_limited(now, err)
+        except AudibleError as err:
+            # Not worth marking Audible down: the library itself answered.
+            LOGGER.debug("Listening stats unavailable (%s)", type(err).__name__)
+        else:
+            self._last_stats = now
 
     async def _async_refresh_abs(self, now: datetime) -> bool:
         if self.abs_client is None:
@@ -330,7 +377,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         try:
             items: dict[str, AbsItem] = {}
             for library_id in chosen:
-                for item in await self.abs_client.get_library_items(library_id):
+                for item in await self._async_library_items(library_id):
                     items[item.item_id] = item
         except AbsAuthError as err:
             raise ConfigEntryAuthFailed(
@@ -344,6 +391,22 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         self._abs_index_wanted = False
         self.abs_health.succeeded()
         return True
+
+    async def _async_library_items(self, library_id: str) -> list[AbsItem]:
+        """Return a library's items; a library deleted on ABS is skipped."""
+        assert self.abs_client is not None  # noqa: S101 - only called with ABS
+        try:
+            items = await self.abs_client.get_library_items(library_id)
+        except AbsNotFoundError:
+            if library_id not in self._missing_libraries:
+                self._missing_libraries.add(library_id)
+                LOGGER.warning(
+                    "An Audiobookshelf library chosen for tracking is gone; "
+                    "reconfigure the integration to choose again"
+                )
+            return []
+        self._missing_libraries.discard(library_id)
+        return items
 
 
 class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
@@ -360,6 +423,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         audible: AudibleApi,
         abs_client: AbsClient | None,
         store: TrackerStore,
+        guard: AudibleGuard,
     ) -> None:
         """Set up the poll."""
         super().__init__(
@@ -373,10 +437,10 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         self.audible = audible
         self.abs_client = abs_client
         self.store = store
-        self.audible_guard = AudibleGuard("Audible")
+        self.audible_guard = guard
         self.abs_health = SourceHealth("Audiobookshelf")
         self.sync = (
-            SyncRunner(store, audible, abs_client, entry.options)
+            SyncRunner(store, audible, abs_client, entry.options, guard)
             if abs_client is not None
             else None
         )
@@ -399,17 +463,21 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         now = dt_util.utcnow()
         library = self.library.data
         self._abs_ok = await self._async_poll_abs(library)
+        asked = set(self._extra_watch)
         watchlist = self._watchlist(library, now)
         self._audible_ok = await self._async_poll_audible(watchlist, now)
-        self._extra_watch.clear()
+        # Only what this poll asked about: an action may have added more.
+        self._extra_watch -= asked
         if not self._audible_ok and not self._abs_ok:
             raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="all_sources_unavailable"
+                translation_domain=DOMAIN,
+                translation_key="all_sources_unavailable"
+                if self.abs_client is not None
+                else "audible_unavailable",
             )
         # Links may have changed while the services answered (an action, a
         # library refresh): never sync or show the poll's stale copy.
         library = self.library.data
-        self._remember_seen(self._links(library))
         plan = await self._async_sync(library, watchlist, now)
         return self._build(self.library.data, watchlist, now, plan)
 
@@ -467,7 +535,9 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
             for write in plan.writes:
                 # Verified by reading it back on the next poll.
                 self.watch(write.asin)
-                if write.target is Side.AUDIBLE and write.kind is WriteKind.FINISHED:
+                if write.target is Side.AUDIBLE and (
+                    write.kind is WriteKind.FINISHED or write.unfinish_first
+                ):
                     # Audible shows finished in the library, not lastpositions.
                     self.library.request_audible_refresh()
         return plan
@@ -494,6 +564,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
             unmatched_titles=unmatched,
             listening_days=library.listening_days,
             now=now,
+            today=dt_util.now().date(),
             abs_cover_url=self.abs_client.cover_url if self.abs_client else None,
         )
         previous = self.data.snapshot if self.data is not None else None
@@ -556,25 +627,3 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
             )
         self.abs_health.succeeded()
         return True
-
-    def _remember_seen(self, links: dict[str, str]) -> None:
-        """Keep the last position seen per side, for the sync."""
-        data = self.store.data
-        changed = False
-        for asin, position in self._positions.items():
-            if position is None:
-                continue
-            seen = SeenPosition(position.position_s, position.last_updated)
-            if data.audible_seen.get(asin) != seen:
-                data.audible_seen[asin] = seen
-                changed = True
-        for asin, item_id in links.items():
-            progress = self._abs_progress.get(item_id)
-            if progress is None:
-                continue
-            seen = SeenPosition(progress.current_time_s, progress.last_update)
-            if data.abs_seen.get(asin) != seen:
-                data.abs_seen[asin] = seen
-                changed = True
-        if changed:
-            self.store.async_delay_save()

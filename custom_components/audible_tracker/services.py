@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import probatio
@@ -180,7 +181,11 @@ async def _async_push_position(call: ServiceCall) -> None:
             raise _invalid("no_audible_position", asin=asin)
         position = source.position_s
     duration = title.runtime_s
-    if position < 0 or (duration is not None and position > duration):
+    if (
+        not math.isfinite(position)
+        or position < 0
+        or (duration is not None and position > duration)
+    ):
         raise _invalid(
             "position_out_of_range",
             position=f"{position:g}",
@@ -203,7 +208,7 @@ async def _async_push_position(call: ServiceCall) -> None:
         progress=mapped / target.duration_s if target.duration_s else 0.0,
         unfinish_first=target.finished,
     )
-    if not await sync.async_apply(write, dt_util.utcnow()):
+    if not await sync.async_push(write, dt_util.utcnow()):
         raise HomeAssistantError(
             translation_domain=DOMAIN, translation_key="push_failed"
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.helpers.storage import Store
@@ -19,28 +18,6 @@ SAVE_DELAY: Final = 10
 
 
 @dataclass(slots=True)
-class SeenPosition:
-    """A position one side reported, with that side's own change time."""
-
-    position_s: float
-    changed_at: datetime
-
-    def to_dict(self) -> dict[str, Any]:
-        """Serialise for the Store."""
-        return {
-            "position_s": self.position_s,
-            "changed_at": self.changed_at.isoformat(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SeenPosition:
-        """Rebuild from the Store."""
-        return cls(
-            float(data["position_s"]), datetime.fromisoformat(data["changed_at"])
-        )
-
-
-@dataclass(slots=True)
 class TrackerData:
     """Everything kept across restarts for one config entry."""
 
@@ -49,13 +26,31 @@ class TrackerData:
     sync_disabled: set[str] = field(default_factory=set)
     # The last match result (links, conflicts, unmatched), as Matcher serialises it.
     match: dict[str, Any] = field(default_factory=dict)
-    # Last positions seen per side, keyed by ASIN.
-    audible_seen: dict[str, SeenPosition] = field(default_factory=dict)
-    abs_seen: dict[str, SeenPosition] = field(default_factory=dict)
     # Audible content reference (ACR) per ASIN, needed to write positions.
     acr: dict[str, str] = field(default_factory=dict)
-    # The sync ledger, as the sync module serialises it.
+    # The sync ledger, as the sync module serialises it: per title and side,
+    # the last position seen (with that side's change time) and our writes.
     ledger: dict[str, Any] = field(default_factory=dict)
+    # The ABS server and user the links and the ledger belong to.
+    abs_identity: str | None = None
+
+    def use_abs(self, url: str | None, user_id: str | None) -> bool:
+        """Keep only what still holds for this ABS server and user.
+
+        Item ids belong to a server, positions to a user: on another server
+        the links, the match and the ledger go; for another user on the same
+        server, the ledger (its positions are someone else's). Return whether
+        anything was dropped.
+        """
+        identity = f"{url}|{user_id}" if url else None
+        previous, self.abs_identity = self.abs_identity, identity
+        if previous is None or previous == identity:
+            return False
+        if identity is None or previous.split("|")[0] != url:
+            self.manual_links.clear()
+            self.match = {}
+        self.ledger = {}
+        return True
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for the Store (JSON-safe)."""
@@ -64,10 +59,9 @@ class TrackerData:
             "ignored": sorted(self.ignored),
             "sync_disabled": sorted(self.sync_disabled),
             "match": self.match,
-            "audible_seen": {k: v.to_dict() for k, v in self.audible_seen.items()},
-            "abs_seen": {k: v.to_dict() for k, v in self.abs_seen.items()},
             "acr": dict(self.acr),
             "ledger": self.ledger,
+            "abs_identity": self.abs_identity,
         }
 
     @classmethod
@@ -78,16 +72,9 @@ class TrackerData:
             ignored=set(data.get("ignored", [])),
             sync_disabled=set(data.get("sync_disabled", [])),
             match=dict(data.get("match", {})),
-            audible_seen={
-                k: SeenPosition.from_dict(v)
-                for k, v in data.get("audible_seen", {}).items()
-            },
-            abs_seen={
-                k: SeenPosition.from_dict(v)
-                for k, v in data.get("abs_seen", {}).items()
-            },
             acr=dict(data.get("acr", {})),
             ledger=dict(data.get("ledger", {})),
+            abs_identity=data.get("abs_identity"),
         )
 
 

@@ -6,6 +6,7 @@ clients, and saves the ledger after each applied write (crash safety).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ from .const import (
     LOGGER,
 )
 from .core.abs_api import AbsError
-from .core.audible_api import AudibleError
+from .core.audible_api import AudibleError, AudibleRateLimitError
 from .core.sync import (
     Ledger,
     LedgerFormatError,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from datetime import datetime
 
+    from .coordinator import AudibleGuard
     from .core.abs_api import AbsClient
     from .core.audible_api import AudibleApi
     from .core.models import AbsItem, AbsProgress, AudiblePosition, AudibleTitle
@@ -144,11 +146,15 @@ class SyncRunner:
         audible: AudibleApi,
         abs_client: AbsClient,
         options: Mapping[str, Any],
+        guard: AudibleGuard,
     ) -> None:
         """Load the ledger from the store."""
         self.store = store
         self.audible = audible
         self.abs_client = abs_client
+        self.guard = guard
+        # A poll's writes and an action's write never interleave.
+        self._lock = asyncio.Lock()
         self.ledger = Ledger()
         if store.data.ledger:  # empty: nothing synced yet
             try:
@@ -165,6 +171,10 @@ class SyncRunner:
 
     async def async_run(self, states: list[TitleState], now: datetime) -> SyncPlan:
         """Plan, then (unless dry run) apply each write and save after each."""
+        async with self._lock:
+            return await self._async_run(states, now)
+
+    async def _async_run(self, states: list[TitleState], now: datetime) -> SyncPlan:
         plan = plan_sync(states, self.ledger, self.options, now)
         self.last_plan = plan
         await self._async_save()
@@ -175,14 +185,39 @@ class SyncRunner:
         if self.dry_run:
             return plan
         for write in plan.writes:
-            await self.async_apply(write, now)
+            if write.target is Side.AUDIBLE and self.guard.waiting(now):
+                # Audible asked us to wait: left planned, planned again later.
+                continue
+            await self._async_apply(write, now)
         return plan
 
-    async def async_apply(self, write: PlannedWrite, now: datetime) -> bool:
+    async def async_push(self, write: PlannedWrite, now: datetime) -> bool:
+        """Apply a write an action asked for, now.
+
+        A failure is only reported: the sync never retries a position the
+        user gave (it would rebuild it from the source side's state).
+        """
+        async with self._lock:
+            try:
+                await self._async_write(write)
+            except (AudibleError, AbsError, ValueError) as err:
+                LOGGER.info(
+                    "Pushing a position failed: %s (%s)",
+                    write.describe(),
+                    type(err).__name__,
+                )
+                return False
+            self.ledger.record_applied(write, now)
+            await self._async_save()
+            return True
+
+    async def _async_apply(self, write: PlannedWrite, now: datetime) -> bool:
         """Apply one write; record the outcome in the ledger and save it."""
         try:
             await self._async_write(write)
         except (AudibleError, AbsError, ValueError) as err:
+            if isinstance(err, AudibleRateLimitError):
+                self.guard.rate_limited(now, err)
             # The type only: service messages can carry ids.
             LOGGER.info(
                 "Sync write failed, retried next poll: %s (%s)",
