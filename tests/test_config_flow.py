@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock, patch
 
@@ -50,7 +51,22 @@ from tests.fakes.abs_server import (
     FakeAbsServer,
 )
 
-pytestmark = pytest.mark.usefixtures("mock_setup_entry")
+pytestmark = pytest.mark.usefixtures("mock_setup_entry", "mock_deregister")
+
+
+@pytest.fixture
+def mock_deregister() -> Generator[MagicMock]:
+    """Amazon's device deregistration (an unused device is removed)."""
+    with patch(
+        "custom_components.audible_tracker.config_flow.deregister_device"
+    ) as deregister:
+        yield deregister
+
+
+def deregistered(mock: MagicMock) -> list[str]:
+    """The adp tokens of the devices deregistered."""
+    return [call.args[0]["adp_token"] for call in mock.call_args_list]
+
 
 LANDING = (
     "https://www.amazon.de/ap/maplanding?openid.assoc_handle=amzn_audible_ios_de"
@@ -289,7 +305,9 @@ async def test_already_configured(
     assert result["reason"] == "already_configured"
 
 
-async def test_no_account_id(hass: HomeAssistant, mock_register: MagicMock) -> None:
+async def test_no_account_id(
+    hass: HomeAssistant, mock_register: MagicMock, mock_deregister: MagicMock
+) -> None:
     mock_register.return_value = registration_response(customer_info={})
     result = await start_to_login(hass)
     result = await hass.config_entries.flow.async_configure(
@@ -297,6 +315,8 @@ async def test_no_account_id(hass: HomeAssistant, mock_register: MagicMock) -> N
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "no_account_id"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert deregistered(mock_deregister) == [auth_data()["adp_token"]]
 
 
 async def _abs_api_key_form(hass: HomeAssistant) -> ConfigFlowResult:
@@ -440,7 +460,7 @@ async def test_reauth_audible_only_entry(
 
 
 async def test_reauth_audible_wrong_account(
-    hass: HomeAssistant, mock_register: MagicMock
+    hass: HomeAssistant, mock_register: MagicMock, mock_deregister: MagicMock
 ) -> None:
     entry = make_entry()
     entry.add_to_hass(hass)
@@ -454,6 +474,9 @@ async def test_reauth_audible_wrong_account(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
     assert entry.data[CONF_AUDIBLE_AUTH]["adp_token"] == auth_data()["adp_token"]
+    # The other account's new device is not kept.
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert mock_deregister.call_count == 1
 
 
 async def test_reauth_menu_audible(
@@ -615,3 +638,72 @@ async def test_reconfigure_switches_to_password(
     assert CONF_ABS_API_KEY not in entry.data
     assert entry.unique_id == UNIQUE_ID
     assert AUDIBLE_USER_ID in entry.unique_id
+
+
+# ---- devices registered but not kept are deregistered -----------------------
+
+
+async def test_created_entry_keeps_its_device(
+    hass: HomeAssistant, mock_register: MagicMock, mock_deregister: MagicMock
+) -> None:
+    result = await start_to_abs_menu(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "abs_skip"}
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert deregistered(mock_deregister) == []
+
+
+async def test_abandoned_flow_deregisters_its_device(
+    hass: HomeAssistant, mock_register: MagicMock, mock_deregister: MagicMock
+) -> None:
+    result = await start_to_abs_menu(hass)
+    # The user closes the dialog at the Audiobookshelf step.
+    hass.config_entries.flow.async_abort(result["flow_id"])
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert deregistered(mock_deregister) == [auth_data()["adp_token"]]
+
+
+async def test_already_configured_deregisters_the_new_device(
+    hass: HomeAssistant, mock_register: MagicMock, mock_deregister: MagicMock
+) -> None:
+    make_entry().add_to_hass(hass)
+    result = await start_to_login(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_RESPONSE_URL: LANDING}
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert result["reason"] == "already_configured"
+    assert deregistered(mock_deregister) == [auth_data()["adp_token"]]
+
+
+async def test_reauth_replaces_the_old_device(
+    hass: HomeAssistant, mock_register: MagicMock, mock_deregister: MagicMock
+) -> None:
+    entry = make_entry(**{CONF_AUDIBLE_AUTH: auth_data() | {"expires": 1.0}})
+    entry.add_to_hass(hass)
+    mock_register.return_value = registration_response(expires=1999999999.0)
+    result = await entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_RESPONSE_URL: LANDING}
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert result["reason"] == "reauth_successful"
+    # The old device (expires 1.0) goes; the new one (in the entry) stays.
+    [old] = mock_deregister.call_args_list
+    assert old.args[0]["expires"] == 1.0
+    assert entry.data[CONF_AUDIBLE_AUTH]["expires"] == 1999999999.0
+
+
+async def test_failed_deregistration_is_only_logged(
+    hass: HomeAssistant,
+    mock_register: MagicMock,
+    mock_deregister: MagicMock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    mock_deregister.side_effect = OSError("unreachable")
+    result = await start_to_abs_menu(hass)
+    hass.config_entries.flow.async_abort(result["flow_id"])
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert "Could not deregister an unused Audible device (OSError)" in caplog.text

@@ -72,6 +72,7 @@ from .core.audible_auth import (
     AudibleLoginRefusedError,
     PendingLogin,
     account_user_id,
+    deregister_device,
     extract_authorization_code,
     register_device,
     start_login,
@@ -134,6 +135,7 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         self._marketplace: str | None = None
         self._pending: PendingLogin | None = None
         self._audible_auth: dict[str, Any] | None = None
+        self._device_kept = False
         self._abs_data: dict[str, Any] = {}
         self._abs_libraries: list[AbsLibrary] = []
 
@@ -203,19 +205,51 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         self, auth_data: dict[str, Any]
     ) -> ConfigFlowResult:
         assert self._marketplace is not None  # noqa: S101
+        # A device is registered now: unless an entry keeps it, async_remove
+        # deregisters it (aborts, abandoned flows), so none is left behind.
+        self._audible_auth = auth_data
         unique_id = _unique_id(auth_data, self._marketplace)
         if unique_id is None:
             return self.async_abort(reason="no_account_id")
         await self.async_set_unique_id(unique_id)
         if self.source == SOURCE_REAUTH:
             self._abort_if_unique_id_mismatch(reason="wrong_account")
+            entry = self._get_reauth_entry()
+            # The new device replaces the old one, which goes if it still can.
+            self._device_kept = True
+            self._async_deregister_later(dict(entry.data[CONF_AUDIBLE_AUTH]))
             return self.async_update_reload_and_abort(
-                self._get_reauth_entry(),
-                data_updates={CONF_AUDIBLE_AUTH: auth_data},
+                entry, data_updates={CONF_AUDIBLE_AUTH: auth_data}
             )
         self._abort_if_unique_id_configured()
-        self._audible_auth = auth_data
         return await self.async_step_abs()
+
+    @callback
+    def _async_deregister_later(self, auth_data: dict[str, Any]) -> None:
+        """Deregister a device in the background; failures are only logged."""
+
+        def deregister() -> None:
+            try:
+                deregister_device(auth_data)
+            except Exception as err:  # noqa: BLE001 - best effort, never raises
+                LOGGER.warning(
+                    "Could not deregister an unused Audible device (%s); remove it"
+                    " under Amazon's 'Your devices' if it is still listed",
+                    type(err).__name__,
+                )
+
+        async def run() -> None:
+            await self.hass.async_add_executor_job(deregister)
+
+        self.hass.async_create_background_task(
+            run(), "audible_tracker deregister unused device"
+        )
+
+    @callback
+    def async_remove(self) -> None:
+        """Deregister the device this flow registered, if no entry kept it."""
+        if self._audible_auth is not None and not self._device_kept:
+            self._async_deregister_later(self._audible_auth)
 
     # ---- Audiobookshelf ---------------------------------------------------
 
@@ -412,6 +446,7 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
     def _async_create_entry(self) -> ConfigFlowResult:
         assert self._marketplace is not None  # noqa: S101
         assert self._audible_auth is not None  # noqa: S101
+        self._device_kept = True
         return self.async_create_entry(
             title=f"Audible {self._marketplace.upper()}",
             data={
