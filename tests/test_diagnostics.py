@@ -68,6 +68,14 @@ async def test_diagnostics_redacts_every_secret(
         "fuzzy": 1,
     }
     assert "B0FAKE0001" in result["progress"]["watchlist"]
+    # The sync: the last plan and what the ledger knows.
+    sync = result["sync"]
+    assert sync["mode"] == "bidirectional"
+    assert sync["last_plan"]["writes"][0]["asin"] == "B0FAKE0001"
+    assert "B0FAKE0001" in sync["ledger"]["titles"]
+    # The server address can hold a user name or an internal host.
+    assert abs_world.url not in text
+    assert result["entry"]["data"]["abs_url"] == "**REDACTED**"
 
 
 async def test_diagnostics_redacts_abs_tokens(

@@ -457,6 +457,19 @@ async def test_sync_now_polls_at_once(
     assert mock_audible.positions[ANNE].position_ms == 45_000
 
 
+async def test_sync_now_reports_a_failed_poll(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    mock_audible: FakeAudible,
+    abs_world: FakeAbsServer,
+) -> None:
+    mock_audible.fail_next(500, times=3)
+    abs_world.fail_next(3, status=500)
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, "sync_now", {"config_entry_id": entry.entry_id})
+    assert_translated(err.value, "service_unavailable")
+
+
 async def test_sync_now_without_abs_polls_audible(
     hass: HomeAssistant, mock_audible: FakeAudible
 ) -> None:

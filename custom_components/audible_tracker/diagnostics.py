@@ -11,6 +11,7 @@ from .const import (
     CONF_ABS_ACCESS_TOKEN,
     CONF_ABS_API_KEY,
     CONF_ABS_REFRESH_TOKEN,
+    CONF_ABS_URL,
     CONF_ABS_USER_ID,
     CONF_AUDIBLE_AUTH,
 )
@@ -29,6 +30,8 @@ TO_REDACT = {
     CONF_ABS_API_KEY,
     CONF_ABS_REFRESH_TOKEN,
     CONF_ABS_USER_ID,
+    # A server address can carry a user name or an internal host name.
+    CONF_ABS_URL,
     "access_token",
     "refresh_token",
     "adp_token",
@@ -90,7 +93,24 @@ async def async_get_config_entry_diagnostics(
         },
         "store": {
             "manual_links": runtime.store.data.manual_links,
+            "stale_manual_links": sorted(match.stale_manual_links),
             "ignored": sorted(runtime.store.data.ignored),
             "sync_disabled": sorted(runtime.store.data.sync_disabled),
+            "cached_content_references": len(runtime.store.data.acr),
         },
+        "sync": _sync_diagnostics(entry),
+    }
+
+
+def _sync_diagnostics(entry: AudibleTrackerConfigEntry) -> dict[str, Any] | None:
+    """Return the last plan (what dry run shows) and the ledger, per title."""
+    sync = entry.runtime_data.progress.sync
+    if sync is None:
+        return None
+    return {
+        "mode": sync.options.mode.value,
+        "dry_run": sync.dry_run,
+        "last_plan": sync.last_plan.as_dict(),
+        # Positions, change times, our writes and their errors: no secrets.
+        "ledger": sync.ledger.to_dict(),
     }

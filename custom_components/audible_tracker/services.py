@@ -218,7 +218,12 @@ async def _async_push_position(call: ServiceCall) -> None:
 
 async def _async_sync_now(call: ServiceCall) -> None:
     entry = _entry(call)
-    await entry.runtime_data.progress.async_refresh()
+    progress = entry.runtime_data.progress
+    await progress.async_refresh()
+    if not progress.last_update_success:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="service_unavailable"
+        )
 
 
 async def _async_set_sync_enabled(call: ServiceCall) -> None:
