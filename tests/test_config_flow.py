@@ -707,3 +707,23 @@ async def test_failed_deregistration_is_only_logged(
     hass.config_entries.flow.async_abort(result["flow_id"])
     await hass.async_block_till_done(wait_background_tasks=True)
     assert "Could not deregister an unused Audible device (OSError)" in caplog.text
+
+
+async def test_reconfigure_starts_from_the_tracked_libraries(
+    hass: HomeAssistant, abs_server: FakeAbsServer
+) -> None:
+    second = abs_server.add_library("Second books")
+    entry = make_entry(abs_url=abs_server.url, **{CONF_ABS_LIBRARIES: [second]})
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "abs_api_key"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], api_key_input(abs_server.url)
+    )
+    assert result["step_id"] == "abs_libraries"
+    schema = result["data_schema"]
+    assert schema is not None
+    [key] = list(schema.schema)
+    assert key.default() == [second]

@@ -135,7 +135,9 @@ async def test_both_down_everything_unavailable(
     mock_audible.fail_next(500, times=5)
     await advance(hass, freezer, timedelta(minutes=5))
     assert hass.states.get(CURRENTLY_READING).state == STATE_UNAVAILABLE
-    assert hass.states.get("sensor.audible_de_last_update").state == (STATE_UNAVAILABLE)
+    assert hass.states.get("sensor.audible_de_books_in_progress").state == (
+        STATE_UNAVAILABLE
+    )
 
 
 async def test_abs_auth_failure_during_poll_starts_reauth(

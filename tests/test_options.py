@@ -220,6 +220,16 @@ async def test_options_of_an_audible_only_entry(
 ) -> None:
     entry = make_entry()
     await setup_integration(hass, entry)
-    await set_options(hass, entry, {CONF_POLL_INTERVAL: 900})
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    # Nothing to sync without ABS: only the timings are offered.
+    assert set(suggested_values(result)) == {
+        CONF_POLL_INTERVAL,
+        CONF_LIBRARY_REFRESH_HOURS,
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_POLL_INTERVAL: 900, CONF_LIBRARY_REFRESH_HOURS: 12}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
     assert entry.runtime_data.progress.update_interval == timedelta(seconds=900)
     assert entry.runtime_data.progress.sync is None

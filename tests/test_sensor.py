@@ -27,6 +27,7 @@ def only_sensors() -> Any:
         yield
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_sensors_with_both_services(
     hass: HomeAssistant,
     entity_registry: er.EntityRegistry,
@@ -39,6 +40,7 @@ async def test_sensors_with_both_services(
     await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_sensors_audible_only(
     hass: HomeAssistant,
     entity_registry: er.EntityRegistry,
@@ -98,3 +100,12 @@ async def test_audible_down_keeps_abs_entities(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert hass.states.get("sensor.audible_de_library_size").state == "6"
     assert caplog.text.count("Audible is available again") == 1
+
+
+async def test_last_update_is_disabled_by_default(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry, mock_audible: FakeAudible
+) -> None:
+    await setup_integration(hass, make_entry())
+    entry = entity_registry.async_get("sensor.audible_de_last_update")
+    assert entry is not None
+    assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION

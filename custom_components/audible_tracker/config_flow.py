@@ -422,12 +422,19 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
                     return self.async_update_reload_and_abort(entry, data=data)
                 return self._async_create_entry()
             errors["base"] = "no_libraries_selected"
+        chosen_before = sorted(available)
+        if self.source == SOURCE_RECONFIGURE:
+            # Same server: start from the libraries tracked now.
+            current = self._get_reconfigure_entry().data.get(CONF_ABS_LIBRARIES, [])
+            chosen_before = [
+                lib for lib in current if lib in available
+            ] or chosen_before
         return self.async_show_form(
             step_id="abs_libraries",
             data_schema=probatio.Schema(
                 {
                     probatio.Required(
-                        CONF_ABS_LIBRARIES, default=sorted(available)
+                        CONF_ABS_LIBRARIES, default=chosen_before
                     ): SelectSelector(
                         SelectSelectorConfig(
                             options=[
@@ -545,9 +552,19 @@ class AudibleTrackerOptionsFlow(OptionsFlow):
         """Show and save the options."""
         if user_input is not None:
             return self.async_create_entry(data=user_input)
+        schema = OPTIONS_SCHEMA
+        if CONF_ABS_URL not in self.config_entry.data:
+            # Audible only: nothing to sync, only the timings apply.
+            schema = probatio.Schema(
+                {
+                    key: value
+                    for key, value in OPTIONS_SCHEMA.schema.items()
+                    if key in (CONF_POLL_INTERVAL, CONF_LIBRARY_REFRESH_HOURS)
+                }
+            )
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, {**OPTION_DEFAULTS, **self.config_entry.options}
+                schema, {**OPTION_DEFAULTS, **self.config_entry.options}
             ),
         )

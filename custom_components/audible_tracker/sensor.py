@@ -215,6 +215,7 @@ SENSORS: Final[tuple[AudibleTrackerSensorDescription, ...]] = (
         translation_key="last_update",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda data: data.snapshot.updated_at,
     ),
 )
@@ -238,6 +239,10 @@ class AudibleTrackerSensor(AudibleTrackerEntity, SensorEntity):
     """A sensor of the Audible Tracker device."""
 
     entity_description: AudibleTrackerSensorDescription
+    # Lists for dashboards and the plan: useful now, noise in the history.
+    _unrecorded_attributes = frozenset(
+        {"books", "titles", "planned", "unverified", "skipped", "cover_url"}
+    )
 
     @property
     def available(self) -> bool:
