@@ -114,6 +114,7 @@ if TYPE_CHECKING:
 FIXTURES_DIR: Final = Path(__file__).resolve().parent.parent / "fixtures" / "abs"
 
 SERVER_VERSION: Final = "2.36.0"
+_PUBLIC_COVER: Final = re.compile(r"/api/items/[^/]+/cover")
 USER_ID: Final = "f86cfbac-ccd0-4c65-b6ea-ab1c4846832f"
 USERNAME: Final = "admin"
 PASSWORD: Final = "abs-admin-pw"
@@ -612,8 +613,9 @@ class FakeAbsServer:
         method = request.method
         is_api = path == "/api" or path.startswith("/api/")
         user = self._authenticate(request) if is_api else None
-        # ABS authenticates every /api request before routing it.
-        if is_api and user is None:
+        # ABS authenticates every /api request before routing it, except
+        # covers (exempt in its Auth.js: 2.36.0 serves them to anyone).
+        if is_api and user is None and not _PUBLIC_COVER.fullmatch(path):
             return _unauthorized()
         for route_method, pattern, handler in self._routes:
             match = pattern.fullmatch(path)
