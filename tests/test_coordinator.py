@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
+import pytest
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
@@ -110,6 +111,7 @@ async def test_abs_down_then_recovered(
     mock_audible: FakeAudible,
     abs_world: FakeAbsServer,
     freezer: Any,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     await setup_integration(hass, make_entry(abs_url=abs_world.url))
     assert hass.states.get(UNMATCHED).state == "2"
@@ -122,6 +124,9 @@ async def test_abs_down_then_recovered(
     await advance(hass, freezer, timedelta(minutes=5))
     await advance(hass, freezer, timedelta(minutes=5))
     assert hass.states.get(UNMATCHED).state == "2"
+    # One outage, logged once (both schedules share the record), and back once.
+    assert caplog.text.count("Audiobookshelf is unavailable") == 1
+    assert caplog.text.count("Audiobookshelf is available again") == 1
 
 
 async def test_both_down_everything_unavailable(

@@ -28,7 +28,12 @@ from .const import (
     LOGGER,
     OPTION_DEFAULTS,
 )
-from .coordinator import AudibleGuard, LibraryCoordinator, ProgressCoordinator
+from .coordinator import (
+    AudibleGuard,
+    LibraryCoordinator,
+    ProgressCoordinator,
+    SourceHealth,
+)
 from .core.abs_api import AbsClient
 from .core.audible_api import AudibleApi, AudibleAuthError
 from .core.audible_auth import deregister_device
@@ -117,9 +122,17 @@ async def async_setup_entry(
             translation_domain=DOMAIN, translation_key="audible_auth_failed"
         ) from err
     abs_client = create_abs_client(hass, entry)
+    # One health record per service, shared by both schedules.
     guard = AudibleGuard()
+    abs_health = SourceHealth("Audiobookshelf")
     library = LibraryCoordinator(
-        hass, entry, audible=audible, abs_client=abs_client, store=store, guard=guard
+        hass,
+        entry,
+        audible=audible,
+        abs_client=abs_client,
+        store=store,
+        guard=guard,
+        abs_health=abs_health,
     )
     progress = ProgressCoordinator(
         hass,
@@ -129,6 +142,7 @@ async def async_setup_entry(
         abs_client=abs_client,
         store=store,
         guard=guard,
+        abs_health=abs_health,
     )
     apply_options(library, progress, entry.options)
     entry.runtime_data = AudibleTrackerRuntimeData(

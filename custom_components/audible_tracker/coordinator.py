@@ -184,6 +184,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         abs_client: AbsClient | None,
         store: TrackerStore,
         guard: AudibleGuard,
+        abs_health: SourceHealth,
     ) -> None:
         """Set up the schedules."""
         super().__init__(
@@ -207,7 +208,8 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         self._last_abs_index: datetime | None = None
         self._abs_index_wanted = False
         self.audible_guard = guard
-        self.abs_health = SourceHealth("Audiobookshelf library")
+        # Shared with the progress coordinator: one outage, logged once.
+        self.abs_health = abs_health
         self._missing_libraries: set[str] = set()
         # Links and ignores change by actions while a refresh may be matching:
         # one match at a time, and a match of older links is done again.
@@ -372,7 +374,8 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
             or now - self._last_abs_index >= self.full_refresh_interval
         )
         if not due:
-            return self.abs_health.available
+            # Not due means the last index succeeded (a failure stays due).
+            return True
         chosen: list[str] = self.config_entry.data.get(CONF_ABS_LIBRARIES, [])
         try:
             items: dict[str, AbsItem] = {}
@@ -424,6 +427,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         abs_client: AbsClient | None,
         store: TrackerStore,
         guard: AudibleGuard,
+        abs_health: SourceHealth,
     ) -> None:
         """Set up the poll."""
         super().__init__(
@@ -438,7 +442,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         self.abs_client = abs_client
         self.store = store
         self.audible_guard = guard
-        self.abs_health = SourceHealth("Audiobookshelf")
+        self.abs_health = abs_health
         self.sync = (
             SyncRunner(store, audible, abs_client, entry.options, guard)
             if abs_client is not None
