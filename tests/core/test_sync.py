@@ -377,6 +377,19 @@ def test_rule5_rule12_no_agreement_is_assumed_without_the_target_duration() -> N
     assert write.position_s == pytest.approx(3300.0)
 
 
+def test_rule12_a_held_back_move_is_not_forgotten_when_it_returns() -> None:
+    sync = settled(1000.0)
+    # Audible moves while ABS's duration is unknown: held back ...
+    plan = sync.poll(side(3000.0, 4), side(1000.0, -60, duration=None), at(5))
+    assert plan.skipped[0].reason == "abs duration unknown; position write waits"
+    assert sync.entry.audible.held
+    # ... ABS moves, then Audible goes back to where it was, after ABS.
+    write = only_write(sync.poll(side(1002.0, 9), side(1600.0, 7), at(10)))
+    assert (write.target, write.position_s) == (Side.ABS, 1002.0)
+    assert write.reason == "both moved; audible is newer"
+    assert not sync.entry.audible.held
+
+
 def test_rule5_an_unknown_source_duration_copies_seconds_clamped() -> None:
     sync = settled(1000.0)
     write = only_write(
@@ -990,6 +1003,20 @@ def test_ledger_json_round_trip() -> None:
     rebuilt = Ledger.from_dict(json.loads(text))
     assert rebuilt == ledger
     assert json.dumps(rebuilt.to_dict()) == text
+
+
+def test_ledger_reads_what_an_earlier_version_left_out() -> None:
+    data = _busy_ledger().to_dict()
+    for entry in data["titles"].values():
+        for key in ("audible", "abs"):
+            del entry[key]["held"]
+            if entry[key]["write"] is not None:
+                del entry[key]["write"]["tried_at"]
+                del entry[key]["write"]["reason"]
+    ledger = Ledger.from_dict(json.loads(json.dumps(data)))
+    assert not ledger.titles[ASIN].audible.held
+    assert ledger.titles["B0OTHER"].abs.write is not None
+    assert ledger.titles["B0OTHER"].abs.write.reason == ""
 
 
 def test_ledger_rebuilt_from_json_plans_the_same() -> None:

@@ -84,7 +84,9 @@ Rules (the numbers are the issue's):
     forwards (no position backwards, nothing un-finished); everything else
     becomes the baseline.
 12. A move held back (cooldown, unknown target duration, a side not fetched)
-    does not become the baseline, so it is synced later.
+    does not become the baseline, so it is synced later; a side whose move
+    was held back counts as moved until then, even if it goes back to where
+    it was (that is still its newest change).
 13. Crash safety: planning stores each planned write in the ledger, and it
     stays there until the target confirms it. Not applied (it failed, the
     coordinator stopped, dry run): the next poll plans it again from the
@@ -545,6 +547,9 @@ class LedgerSide:
     # When the information in `seen` really changed: for our own echo, the
     # change time of the source we copied.
     info_at: datetime | None = None
+    # A move of this side was held back (rule 12): it counts as moved until
+    # its state becomes the baseline, even if it returns to the baseline.
+    held: bool = False
     write: LedgerWrite | None = None
     gave_up: LedgerWrite | None = None
     failures: int = 0
@@ -695,6 +700,7 @@ def _side_to_json(record: LedgerSide) -> dict[str, Any]:
     return {
         "seen": _state_to_json(record.seen),
         "info_at": _time_to_json(record.info_at),
+        "held": record.held,
         "write": _write_to_json(record.write),
         "gave_up": _write_to_json(record.gave_up),
         "failures": record.failures,
@@ -746,8 +752,8 @@ class _Reader:
             raise self._fail(key, "an integer")
         return value
 
-    def boolean(self, key: str) -> bool:
-        value = self._data.get(key)
+    def boolean(self, key: str, *, default: bool | None = None) -> bool:
+        value = self._data.get(key, default)
         if not isinstance(value, bool):
             raise self._fail(key, "true or false")
         return value
@@ -838,6 +844,7 @@ def _side_from_json(reader: _Reader) -> LedgerSide:
     return LedgerSide(
         seen=_state_from_json(reader.optional("seen")),
         info_at=reader.time("info_at"),
+        held=reader.boolean("held", default=False),
         write=_write_from_json(reader.optional("write")),
         gave_up=_write_from_json(reader.optional("gave_up")),
         failures=reader.integer("failures"),
@@ -909,11 +916,7 @@ class _TitlePlanner:
             if due is not None:
                 retry = (side, due)
         self._report_given_up()
-        threshold = self._options.threshold_s
-        moved = {
-            side: _moved(self._entry.side(side).seen, self._states[side], threshold)
-            for side in Side
-        }
+        moved = {side: self._has_moved(side) for side in Side}
         if any(moved.values()):
             self._plan_moves(moved)
         elif retry is not None:
@@ -924,6 +927,13 @@ class _TitlePlanner:
             for side in Side:
                 if self._entry.side(side).seen is None:
                     self._take_baseline(side)
+
+    def _has_moved(self, side: Side) -> bool:
+        record = self._entry.side(side)
+        state = self._states[side]
+        if record.held and state.has_data:
+            return True
+        return _moved(record.seen, state, self._options.threshold_s)
 
     # -- verification (rules 4, 9, 13) --
 
@@ -1090,7 +1100,7 @@ class _TitlePlanner:
             return
         built = self._compose(winner, choice.note, source)
         if isinstance(built, str):
-            self._skip(built)  # held back; nothing consumed (rule 12)
+            self._hold(moved, built)
             return
         refusal = self._refusal(built)
         if refusal is not None:
@@ -1098,9 +1108,10 @@ class _TitlePlanner:
             return
         until = self._cooldown_until(built.target)
         if until is not None:
-            self._skip(
+            self._hold(
+                moved,
                 f"cooldown: {built.source_side} -> {built.target} waits until "
-                f"{until.isoformat()}"
+                f"{until.isoformat()}",
             )
             return
         self._emit(built, moved)
@@ -1292,6 +1303,14 @@ class _TitlePlanner:
         state = self._states[side]
         record.seen = state
         record.info_at = state.changed_at
+        record.held = False
+
+    def _hold(self, moved: dict[Side, bool], reason: str) -> None:
+        """Hold the moves back (rule 12): not consumed, and not forgotten."""
+        for side in Side:
+            if moved[side]:
+                self._entry.side(side).held = True
+        self._skip(reason)
 
     def _settle(self, moved: dict[Side, bool], note: str = "") -> None:
         """Nothing to write: moved sides (and missing baselines) become baselines."""
