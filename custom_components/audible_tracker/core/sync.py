@@ -20,6 +20,18 @@ How the coordinator uses it, once per poll::
 In dry run the coordinator shows ``plan.describe()`` and applies nothing; the
 planned writes then stay the same poll after poll.
 
+API. ``plan_sync(titles, ledger, options, now) -> SyncPlan`` with
+``SyncOptions`` (``mode: SyncMode``, ``threshold_s``, ``skew_window_s``,
+``cooldown_s``, ``max_verify_attempts``, ``retry_backoff_s``) and a
+``Ledger`` (``record_applied``, ``record_failed``, ``forget``, ``to_dict``,
+``from_dict`` raising ``LedgerFormatError``). ``SyncPlan`` holds ``writes``
+(``PlannedWrite``: ``target: Side``, ``kind: WriteKind``, ``position_s``,
+``duration_s``, ``progress``, ``unfinish_first``, ``attempt``, ``reason``),
+``unverified`` (``UnverifiedWrite``, ``gave_up`` when given up) and
+``skipped`` (``SkippedTitle``: held back or not synced, and why), plus
+``describe()`` and ``as_dict()`` for dry run and diagnostics.
+``map_position`` is the edition mapping of rule 5.
+
 Inputs. One ``TitleState`` per linked title: each side's ``SideState`` with its
 own change time (Audible ``last_updated``, ABS ``lastUpdate``), or ``None``
 when that side could not be fetched this poll. A side that has no position
