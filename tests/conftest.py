@@ -11,7 +11,10 @@ from unittest.mock import AsyncMock, MagicMock, PropertyMock, patch
 
 import pytest
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.audible_tracker.const import (
     ABS_AUTH_API_KEY,
@@ -247,3 +250,10 @@ def entity_registry_enabled_by_default() -> Generator[None]:
         new_callable=PropertyMock,
     ):
         yield
+
+
+async def advance(hass: HomeAssistant, freezer: Any, minutes: float = 5) -> None:
+    """Let time pass (one progress poll per 5 minutes) and let it all run."""
+    freezer.tick(timedelta(minutes=minutes))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)

@@ -10,7 +10,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 
 from custom_components.audible_tracker.const import (
@@ -23,7 +22,7 @@ from custom_components.audible_tracker.const import (
     CONF_THRESHOLD,
 )
 from custom_components.audible_tracker.core.sync import SyncMode, SyncOptions
-from tests.conftest import ANNE_ID, make_entry, setup_integration
+from tests.conftest import ANNE_ID, advance, make_entry, setup_integration
 from tests.fakes.abs_server import FakeAbsServer
 from tests.fakes.audible_server import FakeAudible
 
@@ -70,12 +69,6 @@ async def set_options(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-
-
-async def advance(hass: HomeAssistant, freezer: Any, minutes: float = 5) -> None:
-    freezer.tick(timedelta(minutes=minutes))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def suggested_values(result: Any) -> dict[str, Any]:

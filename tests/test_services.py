@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -14,7 +13,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 
 from custom_components.audible_tracker.const import DOMAIN
@@ -22,6 +20,7 @@ from custom_components.audible_tracker.core.matching import Link
 from tests.conftest import (
     ANNE_ID,
     LES_MIS_ID,
+    advance,
     make_entry,
     setup_integration,
 )
@@ -67,12 +66,6 @@ async def call(
     return await hass.services.async_call(
         DOMAIN, service, data, blocking=True, **kwargs
     )
-
-
-async def advance(hass: HomeAssistant, freezer: Any, minutes: float = 5) -> None:
-    freezer.tick(timedelta(minutes=minutes))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def writes(audible: FakeAudible, abs_server: FakeAbsServer) -> list[Any]:

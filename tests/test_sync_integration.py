@@ -33,20 +33,13 @@ from custom_components.audible_tracker.core.sync import (
     SideState,
     WriteKind,
 )
-from tests.conftest import ANNE_ID, make_entry, setup_integration
+from tests.conftest import ANNE_ID, advance, make_entry, setup_integration
 from tests.fakes.abs_server import FakeAbsServer
 from tests.fakes.audible_server import FakeAudible
 
 ANNE = "B0FAKE0001"
 SYNC_PLAN = "sensor.audible_de_sync_plan"
 ANNE_PROGRESS_PATH = f"/api/me/progress/{ANNE_ID}"
-
-
-async def advance(hass: HomeAssistant, freezer: Any, minutes: float = 5) -> None:
-    """Let time pass (one progress poll per 5 minutes)."""
-    freezer.tick(timedelta(minutes=minutes))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def polls(hass: HomeAssistant, freezer: Any, count: int) -> None:
