@@ -30,8 +30,8 @@ from custom_components.audible_tracker.const import (
     CONF_VERIFY_SSL,
     DOMAIN,
 )
-from custom_components.audible_tracker.core.abs_api import (
-    AbsClient,
+from custom_components.audible_tracker.core.abs_api import AbsClient
+from custom_components.audible_tracker.core.exceptions import (
     AbsResponseError,
     AbsTlsError,
 )

@@ -35,8 +35,9 @@ from .coordinator import (
     SourceHealth,
 )
 from .core.abs_api import AbsClient
-from .core.audible_api import AudibleApi, AudibleAuthError
+from .core.audible_api import AudibleApi
 from .core.audible_auth import deregister_device
+from .core.exceptions import AudibleAuthError
 from .core.models import AbsTokens
 from .repairs import async_delete_entry_issues, async_update_conflict_issues
 from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData

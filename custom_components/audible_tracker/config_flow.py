@@ -57,25 +57,24 @@ from .const import (
     MIN_POLL_INTERVAL_S,
     OPTION_DEFAULTS,
 )
-from .core.abs_api import (
-    AbsAuthError,
-    AbsClient,
-    AbsConnectionError,
-    AbsError,
-    AbsNotAbsError,
-    AbsTlsError,
-    normalize_url,
-)
+from .core.abs_api import AbsClient, normalize_url
 from .core.audible_auth import (
     MARKETPLACES,
-    AudibleLoginConnectionError,
-    AudibleLoginRefusedError,
     PendingLogin,
     account_user_id,
     deregister_device,
     extract_authorization_code,
     register_device,
     start_login,
+)
+from .core.exceptions import (
+    AbsAuthError,
+    AbsConnectionError,
+    AbsError,
+    AbsNotAbsError,
+    AbsTlsError,
+    AudibleLoginConnectionError,
+    AudibleLoginRefusedError,
 )
 from .core.sync import SyncMode
 

@@ -28,8 +28,10 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .core.abs_api import AbsAuthError, AbsError, AbsNotFoundError
-from .core.audible_api import (
+from .core.exceptions import (
+    AbsAuthError,
+    AbsError,
+    AbsNotFoundError,
     AudibleAuthError,
     AudibleError,
     AudibleRateLimitError,

@@ -19,8 +19,7 @@ from homeassistant.helpers.service import async_get_config_entry
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .core.abs_api import AbsError
-from .core.audible_api import AudibleError
+from .core.exceptions import AbsError, AudibleError
 from .core.sync import PlannedWrite, Side, SideState, WriteKind, map_position
 from .sync_runner import abs_side, audible_side
 

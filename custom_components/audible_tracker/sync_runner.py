@@ -22,11 +22,14 @@ from .const import (
     DEFAULT_THRESHOLD_S,
     LOGGER,
 )
-from .core.abs_api import AbsError
-from .core.audible_api import AudibleError, AudibleRateLimitError
+from .core.exceptions import (
+    AbsError,
+    AudibleError,
+    AudibleRateLimitError,
+    LedgerFormatError,
+)
 from .core.sync import (
     Ledger,
-    LedgerFormatError,
     PlannedWrite,
     Side,
     SideState,

@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from custom_components.audible_tracker.core.abs_api import (
+from custom_components.audible_tracker.core.abs_api import AbsClient, normalize_url
+from custom_components.audible_tracker.core.exceptions import (
     AbsAuthError,
-    AbsClient,
     AbsConnectionError,
     AbsError,
     AbsNotAbsError,
@@ -28,7 +28,6 @@ from custom_components.audible_tracker.core.abs_api import (
     AbsResponseError,
     AbsServerNotInitializedError,
     AbsTlsError,
-    normalize_url,
 )
 from custom_components.audible_tracker.core.models import (
     AbsItem,

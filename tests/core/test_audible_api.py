@@ -20,13 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from custom_components.audible_tracker.core import audible_api
-from custom_components.audible_tracker.core.audible_api import (
-    AudibleApi,
+from custom_components.audible_tracker.core.audible_api import AudibleApi, LibraryResult
+from custom_components.audible_tracker.core.exceptions import (
     AudibleAuthError,
     AudibleConnectionError,
     AudibleError,
     AudibleRateLimitError,
-    LibraryResult,
 )
 from custom_components.audible_tracker.core.models import (
     AudiblePosition,

@@ -14,13 +14,15 @@ import pytest
 from custom_components.audible_tracker.core import audible_auth
 from custom_components.audible_tracker.core.audible_auth import (
     MARKETPLACES,
-    AudibleLoginConnectionError,
-    AudibleLoginRefusedError,
     account_user_id,
     deregister_device,
     extract_authorization_code,
     register_device,
     start_login,
+)
+from custom_components.audible_tracker.core.exceptions import (
+    AudibleLoginConnectionError,
+    AudibleLoginRefusedError,
 )
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "audible"

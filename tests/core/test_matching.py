@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from custom_components.audible_tracker.core import matching
+from custom_components.audible_tracker.core.exceptions import MatchDataError
 from custom_components.audible_tracker.core.matching import (
     Candidate,
     Conflict,
     Link,
-    MatchDataError,
     Matcher,
     MatchResult,
     normalize_author,

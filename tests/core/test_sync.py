@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
+from custom_components.audible_tracker.core.exceptions import LedgerFormatError
 from custom_components.audible_tracker.core.sync import (
     LEDGER_VERSION,
     MAX_ERROR_LENGTH,
     Ledger,
-    LedgerFormatError,
     LedgerSide,
     LedgerTitle,
     LedgerWrite,

@@ -28,6 +28,15 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import aiohttp
 
+from .exceptions import (
+    AbsAuthError,
+    AbsConnectionError,
+    AbsNotAbsError,
+    AbsNotFoundError,
+    AbsResponseError,
+    AbsServerNotInitializedError,
+    AbsTlsError,
+)
 from .models import (
     AbsItem,
     AbsLibrary,
@@ -47,47 +56,6 @@ _BOOK: Final = "book"
 # Characters that can never be part of a host name (RFC 3986 plus `%`, since a
 # percent-encoded host is not something a user means to type).
 _INVALID_HOST_CHARACTERS: Final = frozenset('<>"{}|\\^`%')
-
-
-class AbsError(Exception):
-    """Base class of every error of the Audiobookshelf client.
-
-    The message names the request and the HTTP status, never a secret.
-    """
-
-
-class AbsConnectionError(AbsError):
-    """The server cannot be reached: DNS, refused, timeout, 5xx or 429."""
-
-
-class AbsTlsError(AbsConnectionError):
-    """The TLS handshake failed, usually because the certificate is untrusted."""
-
-
-class AbsAuthError(AbsError):
-    """The credentials were rejected (401/403) or could not be refreshed.
-
-    The caller should start a reauthentication.
-    """
-
-
-class AbsNotAbsError(AbsError):
-    """The URL answers, but not like an Audiobookshelf server."""
-
-
-class AbsServerNotInitializedError(AbsNotAbsError):
-    """The server is Audiobookshelf, but its first-run setup was never done.
-
-    No account exists yet, so nothing can log in.
-    """
-
-
-class AbsNotFoundError(AbsError):
-    """The library, item or progress record does not exist (404)."""
-
-
-class AbsResponseError(AbsError):
-    """An unexpected HTTP status or a body that cannot be understood."""
 
 
 def normalize_url(url: str) -> str:

@@ -52,6 +52,11 @@ from audible.exceptions import (
 )
 from audible.localization import Locale
 
+from .exceptions import (
+    AudibleAuthError,
+    AudibleConnectionError,
+    AudibleRateLimitError,
+)
 from .models import AudiblePosition, AudibleTitle, ListeningDay, SeriesRef
 
 if TYPE_CHECKING:
@@ -97,27 +102,6 @@ _STATS_EVENTS_PATH: Final = "1.0/stats/events"
 # Loose on purpose (ISBN-style ASINs are all digits); it only keeps an ASIN from
 # changing the request path.
 _ASIN_RE: Final = re.compile(r"^[A-Za-z0-9]{1,20}$")
-
-
-class AudibleError(Exception):
-    """Base class of the adapter's errors; messages never carry secrets."""
-
-
-class AudibleAuthError(AudibleError):
-    """Audible refused the device credentials (401/403): reauthentication needed."""
-
-
-class AudibleRateLimitError(AudibleError):
-    """Audible asked us to slow down (429) or is in maintenance (503)."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        """Keep how long the server asked us to wait, in seconds, if it said."""
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class AudibleConnectionError(AudibleError):
-    """Audible is unreachable or answered unexpectedly: temporarily unavailable."""
 
 
 class _RequestRefusedError(AudibleConnectionError):

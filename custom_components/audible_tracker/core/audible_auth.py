@@ -20,6 +20,11 @@ from audible.auth import Authenticator
 from audible.login import build_oauth_url, create_code_verifier
 from audible.register import register
 
+from .exceptions import (
+    AudibleLoginConnectionError,
+    AudibleLoginRefusedError,
+)
+
 # Marketplace -> (country_code, domain, market_place_id), as in
 # audible.localization.LOCALE_TEMPLATES, keyed by the country code we store.
 MARKETPLACES: Final[dict[str, tuple[str, str, str]]] = {
@@ -37,18 +42,6 @@ MARKETPLACES: Final[dict[str, tuple[str, str, str]]] = {
 }
 
 AUTHORIZATION_CODE_PARAM: Final = "openid.oa2.authorization_code"
-
-
-class AudibleLoginError(Exception):
-    """Base class of login errors; messages never carry secrets."""
-
-
-class AudibleLoginRefusedError(AudibleLoginError):
-    """Amazon refused the registration (expired or reused code, bad verifier)."""
-
-
-class AudibleLoginConnectionError(AudibleLoginError):
-    """Amazon could not be reached."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, cast
 
 from rapidfuzz import fuzz, process
 
+from .exceptions import MatchDataError
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from collections.abc import Set as AbstractSet
@@ -222,10 +224,6 @@ _ISBN13_LENGTH: Final = 13
 # --------------------------------------------------------------------------
 # Results
 # --------------------------------------------------------------------------
-
-
-class MatchDataError(ValueError):
-    """Stored match data that `from_dict` cannot read."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,6 +122,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
+from .exceptions import LedgerFormatError
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
@@ -183,10 +185,6 @@ class WriteStatus(StrEnum):
     PLANNED = "planned"
     APPLIED = "applied"
     FAILED = "failed"
-
-
-class LedgerFormatError(ValueError):
-    """The stored ledger cannot be read; start again with an empty `Ledger()`."""
 
 
 def _as_utc(value: datetime, what: str) -> datetime:

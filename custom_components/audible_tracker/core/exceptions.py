@@ -1,0 +1,125 @@
+"""The one exception tree of the core.
+
+Every error the core raises descends from `AudibleTrackerError`. Under it, one
+class per kind of failure, whatever the service:
+
+    AudibleTrackerError
+    ├── AuthenticationError   credentials refused: sign in again
+    ├── RateLimitError        asked to slow down; `retry_after` seconds, if said
+    ├── UnavailableError      cannot be reached, timed out, 5xx
+    ├── NotFoundError         the thing asked for does not exist
+    └── DataError             an answer or stored data that cannot be understood
+
+and one base per service (`AudibleError`, `AbsError`), so a caller can catch
+by kind (`except AuthenticationError`), by service (`except AbsError`) or
+both (`except AbsAuthError`). Messages name the request and the status,
+never a token, a key, a password or the server's own text.
+"""
+
+from __future__ import annotations
+
+
+class AudibleTrackerError(Exception):
+    """Root of every error the core raises."""
+
+
+class AuthenticationError(AudibleTrackerError):
+    """The credentials were refused (401/403) or could not be renewed."""
+
+
+class RateLimitError(AudibleTrackerError):
+    """The service asked us to slow down (429) or is in maintenance (503)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        """Keep how long the service asked us to wait, in seconds, if it said."""
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class UnavailableError(AudibleTrackerError):
+    """The service cannot be reached, timed out, or failed (5xx)."""
+
+
+class NotFoundError(AudibleTrackerError):
+    """What was asked for does not exist (404)."""
+
+
+class DataError(AudibleTrackerError):
+    """An answer, or data we stored, that cannot be understood."""
+
+
+# --- Audible ---------------------------------------------------------------
+
+
+class AudibleError(AudibleTrackerError):
+    """Base of every Audible error."""
+
+
+class AudibleAuthError(AudibleError, AuthenticationError):
+    """Audible refused the device credentials: reauthentication needed."""
+
+
+class AudibleRateLimitError(AudibleError, RateLimitError):
+    """Audible asked us to slow down (429) or is in maintenance (503)."""
+
+
+class AudibleConnectionError(AudibleError, UnavailableError):
+    """Audible is unreachable or answered unexpectedly: temporarily unavailable."""
+
+
+class AudibleLoginError(AudibleError):
+    """Base of the device login's errors."""
+
+
+class AudibleLoginRefusedError(AudibleLoginError, AuthenticationError):
+    """Amazon refused the registration (expired or reused code, bad verifier)."""
+
+
+class AudibleLoginConnectionError(AudibleLoginError, UnavailableError):
+    """Amazon could not be reached."""
+
+
+# --- Audiobookshelf --------------------------------------------------------
+
+
+class AbsError(AudibleTrackerError):
+    """Base of every Audiobookshelf error."""
+
+
+class AbsConnectionError(AbsError, UnavailableError):
+    """The server cannot be reached: DNS, refused, timeout, 5xx or 429."""
+
+
+class AbsTlsError(AbsConnectionError):
+    """The TLS handshake failed, usually because the certificate is untrusted."""
+
+
+class AbsAuthError(AbsError, AuthenticationError):
+    """The credentials were rejected (401/403) or could not be refreshed."""
+
+
+class AbsNotAbsError(AbsError, DataError):
+    """The URL answers, but not like an Audiobookshelf server."""
+
+
+class AbsServerNotInitializedError(AbsNotAbsError):
+    """The server is Audiobookshelf, but its first-run setup was never done."""
+
+
+class AbsNotFoundError(AbsError, NotFoundError):
+    """The library, item or progress record does not exist (404)."""
+
+
+class AbsResponseError(AbsError, DataError):
+    """An unexpected HTTP status or a body that cannot be understood."""
+
+
+# --- stored data -----------------------------------------------------------
+
+
+class LedgerFormatError(DataError):
+    """A stored sync ledger that cannot be read back."""
+
+
+class MatchDataError(DataError):
+    """A stored match result that cannot be read back."""
