@@ -29,7 +29,7 @@ from custom_components.audible_tracker.const import (
     DOMAIN,
 )
 from tests.fakes.abs_server import API_KEY, ITEM_IDS, LIBRARY_ID, USER_ID, FakeAbsServer
-from tests.fakes.audible_server import FakeAudible, make_item
+from tests.fakes.audible_server import FakeAudible, load_auth_data, make_item
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -40,9 +40,8 @@ def load_json(name: str) -> Any:
 
 
 def auth_data() -> dict[str, Any]:
-    """The stored Audible login (fake data from the audible package's tests)."""
-    data: dict[str, Any] = load_json("audible/auth_data.json")
-    return data
+    """The stored Audible login: fake tokens, a device key made at test time."""
+    return load_auth_data()
 
 
 AUDIBLE_USER_ID: str = auth_data()["customer_info"]["user_id"]

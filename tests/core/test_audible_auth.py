@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
@@ -24,13 +22,7 @@ from custom_components.audible_tracker.core.exceptions import (
     AudibleLoginConnectionError,
     AudibleLoginRefusedError,
 )
-
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "audible"
-
-
-def load_auth_data() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((FIXTURES / "auth_data.json").read_text())
-    return data
+from tests.fakes.audible_server import load_auth_data
 
 
 def registration_response() -> dict[str, Any]:

@@ -3,8 +3,9 @@
 The fake is an `httpx.MockTransport` handler, so the adapter runs unchanged
 through the real `audible.AsyncClient`: URL building, query encoding and the
 device request signing all happen for real, and the fake checks every request's
-`x-adp-signature` against the key in `tests/fixtures/audible/auth_data.json`
-(a bad or missing signature gets 401, as from Audible).
+`x-adp-signature` against the device key of `load_auth_data()` (the fake login
+in `tests/fixtures/audible/auth_data.json` with an RSA key generated once per
+test run; a bad or missing signature gets 401, as from Audible).
 
 Quick start::
 
@@ -128,9 +129,25 @@ def load_fixture(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
+@functools.cache
+def device_private_key() -> str:
+    """An RSA device key in PKCS#1 PEM, as Audible registers one.
+
+    Generated at test time so that no private key is committed (secret
+    scanners flag any); one per test run keeps the 2048-bit generation cheap.
+    """
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    ).decode()
+
+
 def load_auth_data() -> dict[str, Any]:
     """Return a fresh copy of the fake device credentials."""
     data: dict[str, Any] = load_fixture("auth_data.json")
+    data["device_private_key"] = device_private_key()
     return data
 
 
