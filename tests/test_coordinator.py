@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
@@ -10,7 +9,6 @@ import pytest
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.audible_tracker.const import DOMAIN
 from custom_components.audible_tracker.storage import TrackerStore
@@ -18,6 +16,7 @@ from tests.conftest import (
     ANNE_ID,
     LES_MIS_ID,
     NOW,
+    advance,
     make_entry,
     setup_integration,
 )
@@ -27,12 +26,6 @@ from tests.fakes.audible_server import FakeAudible
 LIBRARY_SIZE = "sensor.audible_de_library_size"
 CURRENTLY_READING = "sensor.audible_de_currently_reading"
 UNMATCHED = "sensor.audible_de_unmatched_titles"
-
-
-async def advance(hass: HomeAssistant, freezer: Any, delta: timedelta) -> None:
-    freezer.tick(delta)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def reauth_sources(hass: HomeAssistant) -> list[str]:
@@ -51,7 +44,7 @@ async def test_steady_poll_costs_one_request_per_service(
     await setup_integration(hass, make_entry(abs_url=abs_world.url))
     mock_audible.requests.clear()
     abs_world.clear_requests()
-    await advance(hass, freezer, timedelta(minutes=5))
+    await advance(hass, freezer)
     assert [r.path for r in mock_audible.requests] == ["1.0/annotations/lastpositions"]
     # Only the watchlist is asked about, never the whole library.
     asked = mock_audible.requests[0].params["asins"].split(",")
@@ -69,13 +62,13 @@ async def test_library_on_its_own_schedule_with_deltas(
     first_token = mock_audible.state_token
     # A title refunded on Audible's site disappears at the next library refresh.
     mock_audible.revoke("B0OMNIBUS1")
-    await advance(hass, freezer, timedelta(minutes=30))
+    await advance(hass, freezer, 30)
     library_calls = mock_audible.requests_to("1.0/library")
     assert library_calls[-1].params.get("state_token") == str(first_token)
     assert hass.states.get(LIBRARY_SIZE).state == "5"
     # Listening stats are fetched at most hourly.
     assert mock_audible.count("1.0/stats/aggregates") == 1
-    await advance(hass, freezer, timedelta(minutes=30))
+    await advance(hass, freezer, 30)
     assert mock_audible.count("1.0/stats/aggregates") == 2
 
 
@@ -84,7 +77,7 @@ async def test_audible_auth_failure_during_poll_starts_reauth(
 ) -> None:
     await setup_integration(hass, make_entry())
     mock_audible.fail_next(401, times=3)
-    await advance(hass, freezer, timedelta(minutes=5))
+    await advance(hass, freezer)
     assert reauth_sources(hass) == [SOURCE_REAUTH]
 
 
@@ -93,16 +86,16 @@ async def test_audible_rate_limit_is_honoured(
 ) -> None:
     await setup_integration(hass, make_entry())
     mock_audible.fail_next(429, retry_after="900")
-    await advance(hass, freezer, timedelta(minutes=5))
+    await advance(hass, freezer)
     asked = mock_audible.count("1.0/annotations/lastpositions")
     # Within the 15 minutes Audible asked for: no request, data kept.
-    await advance(hass, freezer, timedelta(minutes=5))
-    await advance(hass, freezer, timedelta(minutes=5))
+    await advance(hass, freezer)
+    await advance(hass, freezer)
     assert mock_audible.count("1.0/annotations/lastpositions") == asked
     assert hass.states.get(CURRENTLY_READING).state == "Anne of Green Gables"
     assert reauth_sources(hass) == []
     # Retried once the time is up.
-    await advance(hass, freezer, timedelta(minutes=5))
+    await advance(hass, freezer)
     assert mock_audible.count("1.0/annotations/lastpositions") == asked + 1
 
 
@@ -116,13 +109,13 @@ async def test_abs_down_then_recovered(
     await setup_integration(hass, make_entry(abs_url=abs_world.url))
     assert hass.states.get(UNMATCHED).state == "2"
     abs_world.fail_next(2, status=502, text="Bad Gateway")
-    await advance(hass, freezer, timedelta(minutes=5))
+    await advance(hass, freezer)
     assert hass.states.get(UNMATCHED).state == STATE_UNAVAILABLE
     # Audible alone still tells what is being listened to.
     assert hass.states.get(CURRENTLY_READING).state == "Anne of Green Gables"
     assert hass.states.get(LIBRARY_SIZE).state == "6"
-    await advance(hass, freezer, timedelta(minutes=5))
-    await advance(hass, freezer, timedelta(minutes=5))
+    await advance(hass, freezer)
+    await advance(hass, freezer)
     assert hass.states.get(UNMATCHED).state == "2"
     # One outage, logged once (both schedules share the record), and back once.
     assert caplog.text.count("Audiobookshelf is unavailable") == 1
@@ -138,7 +131,7 @@ async def test_both_down_everything_unavailable(
     await setup_integration(hass, make_entry(abs_url=abs_world.url))
     abs_world.fail_next(5, status=500)
     mock_audible.fail_next(500, times=5)
-    await advance(hass, freezer, timedelta(minutes=5))
+    await advance(hass, freezer)
     assert hass.states.get(CURRENTLY_READING).state == STATE_UNAVAILABLE
     assert hass.states.get("sensor.audible_de_books_in_progress").state == (
         STATE_UNAVAILABLE
@@ -153,7 +146,7 @@ async def test_abs_auth_failure_during_poll_starts_reauth(
 ) -> None:
     await setup_integration(hass, make_entry(abs_url=abs_world.url))
     abs_world.fail_next(3, status=401, text="Unauthorized")
-    await advance(hass, freezer, timedelta(minutes=5))
+    await advance(hass, freezer)
     assert reauth_sources(hass) == [SOURCE_REAUTH]
 
 
@@ -175,7 +168,7 @@ async def test_unknown_abs_item_refreshes_the_index(
         last_update_ms=int(NOW.timestamp() * 1000),
     )
     abs_world.clear_requests()
-    await advance(hass, freezer, timedelta(minutes=5))
+    await advance(hass, freezer)
     paths = [r.path for r in abs_world.requests]
     assert any(p.endswith("/items") for p in paths)
     # The new item is indexed and matched without waiting 6 hours.
@@ -183,7 +176,7 @@ async def test_unknown_abs_item_refreshes_the_index(
     assert links["B0UNMATCH1"].item_id == new_item
     # The same unknown id does not trigger again.
     abs_world.clear_requests()
-    await advance(hass, freezer, timedelta(minutes=5))
+    await advance(hass, freezer)
     assert [r.path for r in abs_world.requests] == ["/api/me"]
 
 
@@ -226,15 +219,15 @@ async def test_library_rate_limit_waits_for_retry_after(
     await setup_integration(hass, entry)
     library = entry.runtime_data.library
     mock_audible.fail_next(429, path="1.0/library", retry_after="3600")
-    await advance(hass, freezer, timedelta(minutes=30))
+    await advance(hass, freezer, 30)
     calls = mock_audible.count("1.0/library")
     # The next library refresh falls inside the hour Audible asked for.
-    await advance(hass, freezer, timedelta(minutes=30))
+    await advance(hass, freezer, 30)
     assert mock_audible.count("1.0/library") == calls
     # Still available: the library we have is kept.
     assert hass.states.get(LIBRARY_SIZE).state == "6"
     assert library.last_update_success
-    await advance(hass, freezer, timedelta(minutes=30))
+    await advance(hass, freezer, 30)
     assert mock_audible.count("1.0/library") == calls + 1
 
 
@@ -246,11 +239,11 @@ async def test_quiet_poll_does_not_write_the_store(
 ) -> None:
     entry = make_entry(abs_url=abs_world.url)
     await setup_integration(hass, entry)
-    await advance(hass, freezer, timedelta(minutes=5))
+    await advance(hass, freezer)
     store = entry.runtime_data.store
     with patch.object(store, "async_save", wraps=store.async_save) as save:
-        await advance(hass, freezer, timedelta(minutes=5))
-        await advance(hass, freezer, timedelta(minutes=5))
+        await advance(hass, freezer)
+        await advance(hass, freezer)
     assert save.call_count == 0
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
@@ -10,13 +9,16 @@ import pytest
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import (
-    async_fire_time_changed,
-    snapshot_platform,
-)
+from pytest_homeassistant_custom_component.common import snapshot_platform
 from syrupy.assertion import SnapshotAssertion
 
-from tests.conftest import ANNE_ID, NOW, make_entry, setup_integration
+from tests.conftest import (
+    FRANKENSTEIN_ID,
+    NOW,
+    advance,
+    make_entry,
+    setup_integration,
+)
 from tests.fakes.abs_server import FakeAbsServer
 from tests.fakes.audible_server import FakeAudible
 
@@ -51,12 +53,6 @@ def record_events(hass: HomeAssistant) -> list[dict[str, Any]]:
     return seen
 
 
-async def poll(hass: HomeAssistant, freezer: Any) -> None:
-    freezer.tick(timedelta(minutes=5))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
 async def test_event_entity(
     hass: HomeAssistant,
     entity_registry: er.EntityRegistry,
@@ -83,14 +79,14 @@ async def test_started_and_finished_fire_once(
         hass.config_entries.async_entries("audible_tracker")[0].entry_id
     ).runtime_data.library.async_refresh()
     await hass.async_block_till_done(wait_background_tasks=True)
-    await poll(hass, freezer)
+    await advance(hass, freezer)
     assert [(e["event_type"], e["asin"]) for e in events] == [("started", "B0LESMIS01")]
     assert events[0]["title"] == "Les Misérables"
     assert events[0]["authors"] == ["Victor Hugo"]
     assert events[0]["source"] == "audible"
 
     # Nothing changes: nothing fires again.
-    await poll(hass, freezer)
+    await advance(hass, freezer)
     assert len(events) == 1
 
     # Finished.
@@ -102,7 +98,7 @@ async def test_started_and_finished_fire_once(
         "finished",
         "B0FAKE0001",
     )
-    await poll(hass, freezer)
+    await advance(hass, freezer)
     assert len(events) == 2
 
 
@@ -119,8 +115,8 @@ async def test_failed_poll_does_not_repeat_events(
     assert len(events) == 1
     # A failing poll calls the listeners again with the old data.
     mock_audible.fail_next(500, times=10)
-    await poll(hass, freezer)
-    await poll(hass, freezer)
+    await advance(hass, freezer)
+    await advance(hass, freezer)
     assert len(events) == 1
 
 
@@ -135,7 +131,7 @@ async def test_no_events_after_restart(
     mock_audible.set_listening("B0FAKE0001", percent_complete=100.0, is_finished=True)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    await poll(hass, freezer)
+    await advance(hass, freezer)
     assert events == []
 
 
@@ -147,8 +143,6 @@ async def test_abs_start_carries_source(
 ) -> None:
     await setup_integration(hass, make_entry(abs_url=abs_world.url))
     events = record_events(hass)
-    from tests.conftest import FRANKENSTEIN_ID  # noqa: PLC0415
-
     # Re-reading Frankenstein on ABS after finishing it on Audible.
     abs_world.set_progress(
         FRANKENSTEIN_ID,
@@ -156,9 +150,8 @@ async def test_abs_start_carries_source(
         duration=49.359,
         last_update_ms=int(NOW.timestamp() * 1000) + 60_000,
     )
-    await poll(hass, freezer)
+    await advance(hass, freezer)
     assert [(e["event_type"], e["asin"], e["source"]) for e in events] == [
         ("started", "B0FRANK001", "both")
     ]
     assert events[0]["abs_item_id"] == FRANKENSTEIN_ID
-    assert ANNE_ID != FRANKENSTEIN_ID
