@@ -6,6 +6,12 @@ import json
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
 
 from custom_components.audible_tracker.const import (
     ABS_AUTH_PASSWORD,
@@ -76,6 +82,23 @@ async def test_diagnostics_redacts_every_secret(
     # The server address can hold a user name or an internal host.
     assert abs_world.url not in text
     assert result["entry"]["data"]["abs_url"] == "**REDACTED**"
+
+
+async def test_diagnostics_snapshot(
+    hass: HomeAssistant,
+    mock_audible: FakeAudible,
+    abs_world: FakeAbsServer,
+    # After the fakes, which freeze the clock: a token made before the clock
+    # jumps back would not be valid yet.
+    hass_client: ClientSessionGenerator,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """The whole download, as a user would attach it to an issue."""
+    entry = make_entry(abs_url=abs_world.url)
+    await setup_integration(hass, entry)
+    result = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    # The entry id is random; the time stamps follow the frozen clock anyway.
+    assert result == snapshot(exclude=props("entry_id", "created_at", "modified_at"))
 
 
 async def test_diagnostics_redacts_abs_tokens(
