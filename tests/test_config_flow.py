@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
+import string
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock, patch
 
@@ -436,6 +440,50 @@ async def test_abs_library_choice_required(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_ABS_LIBRARIES] == [second]
+
+
+STRINGS = json.loads(
+    (
+        Path(__file__).parent.parent
+        / "custom_components/audible_tracker/translations/en.json"
+    ).read_text(encoding="utf-8")
+)
+
+
+def step_placeholders(step_id: str) -> set[str]:
+    """The {placeholders} of a step's description and field help texts."""
+    step = STRINGS["config"]["step"][step_id]
+    texts = [step.get("description", ""), *step.get("data_description", {}).values()]
+    return {
+        name
+        for text in texts
+        for _, name, _, _ in string.Formatter().parse(text)
+        if name
+    }
+
+
+async def test_forms_fill_every_placeholder(
+    hass: HomeAssistant, mock_register: MagicMock
+) -> None:
+    """Help texts name addresses through placeholders, which each form fills."""
+    forms = [await start_to_login(hass)]
+    hass.config_entries.flow.async_abort(forms[0]["flow_id"])
+    for step in ("abs_api_key", "abs_password"):
+        menu = await start_to_abs_menu(hass)
+        forms.append(
+            await hass.config_entries.flow.async_configure(
+                menu["flow_id"], {"next_step_id": step}
+            )
+        )
+        hass.config_entries.flow.async_abort(menu["flow_id"])
+    for form in forms:
+        placeholders = form["description_placeholders"] or {}
+        wanted = step_placeholders(form["step_id"])
+        assert wanted, form["step_id"]
+        assert wanted <= set(placeholders), form["step_id"]
+        for name in wanted - {CONF_LOGIN_URL}:
+            # Inline code: shown as text, not as a link (to an unfinished host).
+            assert re.fullmatch(r"`[^`]+`", placeholders[name]), name
 
 
 # ---- reauthentication ------------------------------------------------------

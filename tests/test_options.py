@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from unittest.mock import MagicMock, patch
 
 import pytest
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from pytest_homeassistant_custom_component.common import (
@@ -13,20 +15,35 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.audible_tracker.const import (
+    CONF_AUDIBLE_AUTH,
     CONF_COOLDOWN,
     CONF_DRY_RUN,
     CONF_LIBRARY_REFRESH_HOURS,
     CONF_POLL_INTERVAL,
+    CONF_RESPONSE_URL,
     CONF_SKEW_WINDOW,
     CONF_SYNC_MODE,
     CONF_THRESHOLD,
 )
 from custom_components.audible_tracker.core.sync import SyncMode, SyncOptions
-from tests.conftest import ANNE_ID, advance, make_entry, setup_integration
+from tests.conftest import (
+    ANNE_ID,
+    advance,
+    make_entry,
+    registration_response,
+    setup_integration,
+)
 from tests.fakes.abs_server import FakeAbsServer
 from tests.fakes.audible_server import FakeAudible
 
 ANNE = "B0FAKE0001"
+LANDING = (
+    "https://www.amazon.de/ap/maplanding?openid.assoc_handle=amzn_audible_ios_de"
+    "&openid.oa2.authorization_code=ANfakeCode&openid.mode=id_res"
+)
+# What Home Assistant logs for an update listener on an entry that a flow
+# reloads; from 2026.12 it is an error.
+RELOAD_DEPRECATION = "should use it for scheduling a reload"
 SYNC_PLAN = "sensor.audible_de_sync_plan"
 
 DEFAULTS = {
@@ -226,3 +243,65 @@ async def test_options_of_an_audible_only_entry(
     await hass.async_block_till_done()
     assert entry.runtime_data.progress.update_interval == timedelta(seconds=900)
     assert entry.runtime_data.progress.sync is None
+
+
+async def test_setup_registers_no_update_listener(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    # HA 2026.12 refuses an update listener on an entry whose reauth and
+    # reconfigure flows reload it; the options flow applies options instead.
+    assert entry.update_listeners == []
+
+
+async def test_options_change_does_not_reload(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    with patch.object(hass.config_entries, "async_schedule_reload") as reload:
+        await set_options(hass, entry, CHANGED)
+    reload.assert_not_called()
+    assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_options_of_an_entry_that_is_not_loaded(
+    hass: HomeAssistant, mock_audible: FakeAudible, abs_world: FakeAbsServer
+) -> None:
+    entry = make_entry(abs_url=abs_world.url)
+    entry.add_to_hass(hass)
+    # Saved only; the next setup reads them.
+    await set_options(hass, entry, CHANGED)
+    assert dict(entry.options) == CHANGED
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.runtime_data.progress.update_interval == timedelta(seconds=120)
+
+
+async def test_reauth_reloads_once_without_deprecation(
+    hass: HomeAssistant,
+    mock_audible: FakeAudible,
+    mock_register: MagicMock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    entry = make_entry()
+    await setup_integration(hass, entry)
+    runtime = entry.runtime_data
+    mock_register.return_value = registration_response(expires=1999999999.0)
+    with (
+        patch("custom_components.audible_tracker.config_flow.deregister_device"),
+        patch.object(
+            hass.config_entries,
+            "async_schedule_reload",
+            wraps=hass.config_entries.async_schedule_reload,
+        ) as reload,
+    ):
+        result = await entry.start_reauth_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_RESPONSE_URL: LANDING}
+        )
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert result["reason"] == "reauth_successful"
+    assert RELOAD_DEPRECATION not in caplog.text
+    reload.assert_called_once_with(entry.entry_id)
+    # Reloaded with the new login.
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data is not runtime
+    assert entry.data[CONF_AUDIBLE_AUTH]["expires"] == 1999999999.0

@@ -162,7 +162,8 @@ async def async_setup_entry(
     # New titles or links show at once, without asking the services again;
     # this listener also keeps the library coordinator on its schedule.
     entry.async_on_unload(library.async_add_listener(progress.async_rebuild))
-    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
+    # No update listener: the options flow applies options itself, and the
+    # reauth and reconfigure flows reload (HA 2026.12 refuses both at once).
     if abs_client is not None:
         entry.async_on_unload(
             progress.async_add_listener(
@@ -187,14 +188,6 @@ def apply_options(
     )
     if progress.sync is not None:
         progress.sync.set_options(merged)
-
-
-async def _async_entry_updated(
-    hass: HomeAssistant, entry: AudibleTrackerConfigEntry
-) -> None:
-    """Options changed (or tokens were rotated: then this changes nothing)."""
-    runtime = entry.runtime_data
-    apply_options(runtime.library, runtime.progress, entry.options)
 
 
 async def async_unload_entry(

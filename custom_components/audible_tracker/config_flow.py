@@ -11,16 +11,11 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlow,
 )
 from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
-    BooleanSelector,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -41,21 +36,12 @@ from .const import (
     CONF_ABS_URL,
     CONF_ABS_USER_ID,
     CONF_AUDIBLE_AUTH,
-    CONF_COOLDOWN,
-    CONF_DRY_RUN,
-    CONF_LIBRARY_REFRESH_HOURS,
     CONF_LOGIN_URL,
     CONF_MARKETPLACE,
-    CONF_POLL_INTERVAL,
     CONF_RESPONSE_URL,
-    CONF_SKEW_WINDOW,
-    CONF_SYNC_MODE,
-    CONF_THRESHOLD,
     CONF_VERIFY_SSL,
     DOMAIN,
     LOGGER,
-    MIN_POLL_INTERVAL_S,
-    OPTION_DEFAULTS,
 )
 from .core.abs_api import AbsClient, normalize_url
 from .core.audible_auth import (
@@ -76,9 +62,11 @@ from .core.exceptions import (
     AudibleLoginConnectionError,
     AudibleLoginRefusedError,
 )
-from .core.sync import SyncMode
+from .options_flow import AudibleTrackerOptionsFlow
 
 if TYPE_CHECKING:
+    from homeassistant.config_entries import OptionsFlow
+
     from .core.models import AbsLibrary, AbsTokens
 
 ABS_CONNECTION_KEYS = (
@@ -94,6 +82,14 @@ ABS_CONNECTION_KEYS = (
 
 _PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+
+# Addresses go in as placeholders: hassfest refuses URLs in translations, and
+# as inline code the frontend shows them as text, not as (broken) links.
+_ABS_URL_EXAMPLES = {
+    "abs_url_example": "`http://192.168.1.20:13378`",
+    "abs_url_example_path": "`https://abs.example.com/audiobookshelf`",
+}
+_AMAZON_URL_PREFIX = "`https://www.amazon.`"
 
 
 # Most specific first: AbsTlsError is an AbsConnectionError.
@@ -197,7 +193,10 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
                 {probatio.Required(CONF_RESPONSE_URL): _URL_SELECTOR},
             ),
             errors=errors,
-            description_placeholders={CONF_LOGIN_URL: self._pending.url},
+            description_placeholders={
+                CONF_LOGIN_URL: self._pending.url,
+                "amazon_url_prefix": _AMAZON_URL_PREFIX,
+            },
         )
 
     async def _async_audible_logged_in(
@@ -289,6 +288,7 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
                 schema, self._abs_suggested_values(user_input)
             ),
             errors=errors,
+            description_placeholders=_ABS_URL_EXAMPLES,
         )
 
     async def async_step_abs_password(
@@ -314,6 +314,7 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
                 schema, self._abs_suggested_values(user_input)
             ),
             errors=errors,
+            description_placeholders=_ABS_URL_EXAMPLES,
         )
 
     def _abs_suggested_values(
@@ -501,69 +502,3 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         """Change the Audiobookshelf server or credentials, or add it."""
         self._marketplace = self._get_reconfigure_entry().data[CONF_MARKETPLACE]
         return await self.async_step_abs()
-
-
-def _seconds(minimum: float, maximum: float, step: float = 1) -> NumberSelector:
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=minimum,
-            max=maximum,
-            step=step,
-            unit_of_measurement="s",
-            mode=NumberSelectorMode.BOX,
-        )
-    )
-
-
-OPTIONS_SCHEMA = probatio.Schema(
-    {
-        probatio.Required(CONF_SYNC_MODE): SelectSelector(
-            SelectSelectorConfig(
-                options=[mode.value for mode in SyncMode],
-                translation_key=CONF_SYNC_MODE,
-                mode=SelectSelectorMode.DROPDOWN,
-            )
-        ),
-        probatio.Required(CONF_DRY_RUN): BooleanSelector(),
-        probatio.Required(CONF_POLL_INTERVAL): _seconds(MIN_POLL_INTERVAL_S, 86400),
-        probatio.Required(CONF_THRESHOLD): _seconds(1, 600),
-        probatio.Required(CONF_SKEW_WINDOW): _seconds(0, 3600),
-        probatio.Required(CONF_COOLDOWN): _seconds(0, 86400),
-        probatio.Required(CONF_LIBRARY_REFRESH_HOURS): NumberSelector(
-            NumberSelectorConfig(
-                min=1,
-                max=168,
-                step=1,
-                unit_of_measurement="h",
-                mode=NumberSelectorMode.BOX,
-            )
-        ),
-    }
-)
-
-
-class AudibleTrackerOptionsFlow(OptionsFlow):
-    """Sync mode, dry run and the timings; applied without a restart."""
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Show and save the options."""
-        if user_input is not None:
-            return self.async_create_entry(data=user_input)
-        schema = OPTIONS_SCHEMA
-        if CONF_ABS_URL not in self.config_entry.data:
-            # Audible only: nothing to sync, only the timings apply.
-            schema = probatio.Schema(
-                {
-                    key: value
-                    for key, value in OPTIONS_SCHEMA.schema.items()
-                    if key in (CONF_POLL_INTERVAL, CONF_LIBRARY_REFRESH_HOURS)
-                }
-            )
-        return self.async_show_form(
-            step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, {**OPTION_DEFAULTS, **self.config_entry.options}
-            ),
-        )
