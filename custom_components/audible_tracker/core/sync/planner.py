@@ -4,6 +4,8 @@
 both sides known to a `_TitlePlanner`, which first verifies our earlier
 writes (rules 4, 9, 13 of the package docstring), then decides which side's
 state wins (rules 1-3, 5-7, 11, 12), and records its decisions in the ledger.
+It is kept whole (a little over 500 lines): the verification and the
+decision steps work on the same per-title state.
 """
 
 from __future__ import annotations
