@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from custom_components.audible_tracker.core import matching
 from custom_components.audible_tracker.core.exceptions import MatchDataError
 from custom_components.audible_tracker.core.matching import (
     Candidate,
@@ -21,6 +20,10 @@ from custom_components.audible_tracker.core.matching import (
     normalize_author,
     normalize_isbn,
     normalize_title,
+)
+from custom_components.audible_tracker.core.matching import matcher as matcher_module
+from custom_components.audible_tracker.core.matching.normalise import (
+    normalize_sequence,
 )
 from custom_components.audible_tracker.core.models import (
     AbsItem,
@@ -234,7 +237,7 @@ def test_normalize_isbn(raw: str | None, expected: str | None) -> None:
     ],
 )
 def test_series_numbers_compare_in_one_form(raw: str, expected: str | None) -> None:
-    assert matching._normalize_sequence(raw) == expected
+    assert normalize_sequence(raw) == expected
 
 
 # --------------------------------------------------------------------------
@@ -543,7 +546,7 @@ def test_item_without_authors_is_never_linked_automatically() -> None:
 def test_prolific_author_bucket_too_large_falls_back_to_title(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(matching, "_MAX_AUTHOR_BUCKET", 1)
+    monkeypatch.setattr(matcher_module, "_MAX_AUTHOR_BUCKET", 1)
     items = [
         item("emma", "Emma", "Jane Austen"),
         item("persuasion", "Persuasion", "Jane Austen"),
@@ -568,8 +571,8 @@ def test_only_the_rarest_title_tokens_are_read(monkeypatch: pytest.MonkeyPatch) 
 
     # "silent" is in two items, "river" in one: with tiny buckets allowed,
     # only the rarer token is read.
-    monkeypatch.setattr(matching, "_MAX_TITLE_BUCKET", 1)
-    monkeypatch.setattr(matching, "_TITLE_BUCKET_BUDGET", 1)
+    monkeypatch.setattr(matcher_module, "_MAX_TITLE_BUCKET", 1)
+    monkeypatch.setattr(matcher_module, "_TITLE_BUCKET_BUDGET", 1)
     matcher = Matcher()
     matcher.update(titles, items)
     assert [c.item_id for c in matcher.candidates_for("B0SILENT01")] == ["river"]
