@@ -163,7 +163,7 @@ class _SharedClientTransport(httpx.AsyncBaseTransport):
         """Leave the borrowed client open: its owner closes it."""
 
 
-class AudibleApi:
+class AudibleClient:
     """The Audible calls the integration needs, on one signed device session."""
 
     def __init__(
