@@ -20,7 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from custom_components.audible_tracker.core import audible_api
-from custom_components.audible_tracker.core.audible_api import AudibleClient, LibraryResult
+from custom_components.audible_tracker.core.audible_api import (
+    AudibleClient,
+    LibraryResult,
+)
 from custom_components.audible_tracker.core.exceptions import (
     AudibleAuthError,
     AudibleConnectionError,
@@ -306,7 +309,9 @@ async def test_finished_at_only_for_finished_titles(
     assert titles[ASIN_B].finished_at is None
 
 
-async def test_library_follows_every_page(fake: FakeAudible, api: AudibleClient) -> None:
+async def test_library_follows_every_page(
+    fake: FakeAudible, api: AudibleClient
+) -> None:
     fake.max_page_size = 2
     fake.add_items(
         *(
@@ -430,7 +435,9 @@ async def test_refused_state_token_falls_back_to_a_full_fetch(
     assert "state_token" not in full.params
 
 
-async def test_refunded_titles_are_excluded(fake: FakeAudible, api: AudibleClient) -> None:
+async def test_refunded_titles_are_excluded(
+    fake: FakeAudible, api: AudibleClient
+) -> None:
     # The full fetch asks for Active titles; should a revoked one come back
     # anyway, it is reported as removed, not as a title.
     fake.respond_next(
@@ -547,7 +554,9 @@ async def test_unexpected_library_page(
 # -- last positions -----------------------------------------------------------
 
 
-async def test_last_positions_exist_or_not(fake: FakeAudible, api: AudibleClient) -> None:
+async def test_last_positions_exist_or_not(
+    fake: FakeAudible, api: AudibleClient
+) -> None:
     heard_at = datetime(2026, 8, 30, 10, 54, 0, 671000, tzinfo=UTC)
     fake.set_position(ASIN_A, 221643, heard_at)
 
@@ -826,7 +835,9 @@ async def test_get_acr_of_unknown_title(fake: FakeAudible, api: AudibleClient) -
     assert fake.requests[-1].status == 404
 
 
-async def test_get_acr_other_refusals_raise(fake: FakeAudible, api: AudibleClient) -> None:
+async def test_get_acr_other_refusals_raise(
+    fake: FakeAudible, api: AudibleClient
+) -> None:
     fake.add_items(make_item(ASIN_A, "Title"))
     fake.fail_next(400)
     with pytest.raises(AudibleConnectionError):
@@ -894,7 +905,9 @@ async def test_invalid_position_writes_send_nothing(
     assert fake.requests == []
 
 
-async def test_mark_finished_and_unfinished(fake: FakeAudible, api: AudibleClient) -> None:
+async def test_mark_finished_and_unfinished(
+    fake: FakeAudible, api: AudibleClient
+) -> None:
     fake.add_items(make_item(ASIN_A, "Title", percent_complete=99.0))
     token = (await api.get_library()).state_token
 
