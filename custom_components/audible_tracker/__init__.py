@@ -89,8 +89,8 @@ def create_abs_client(
         )
 
     return AbsClient(
-        async_get_clientsession(hass, verify_ssl=verify_ssl),
         data[CONF_ABS_URL],
+        session=async_get_clientsession(hass, verify_ssl=verify_ssl),
         api_key=api_key,
         tokens=tokens,
         verify_ssl=verify_ssl,
