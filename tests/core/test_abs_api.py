@@ -181,6 +181,44 @@ async def test_client_normalizes_its_url_and_builds_cover_urls(session) -> None:
         AbsClient("ftp://abs.example.com", session=session)
 
 
+# -------------------------------------------------------------- sessions
+
+
+async def test_without_a_session_the_client_owns_one(fake) -> None:
+    async with AbsClient(fake.url, api_key=API_KEY) as client:
+        me = await client.get_me()
+        owned = client._session
+        assert owned is not None
+        assert not owned.closed
+    assert me.username == USERNAME
+    assert owned.closed
+
+
+async def test_a_closed_client_opens_a_new_session_when_used_again(fake) -> None:
+    client = AbsClient(fake.url, api_key=API_KEY)
+    await client.close()  # nothing opened yet: nothing to close
+    assert client._session is None
+    await client.get_libraries()
+    first = client._session
+    await client.close()
+    await client.get_libraries()
+    assert client._session is not first
+    await client.close()
+    assert first is not None
+    assert first.closed
+
+
+async def test_a_borrowed_session_is_never_closed(fake, session) -> None:
+    async with AbsClient(fake.url, session=session, api_key=API_KEY) as client:
+        await client.get_me()
+    await client.close()
+    assert not session.closed
+    # Still usable by its owner, and by the client.
+    async with session.get(f"{fake.url}/status") as response:
+        assert response.status == 200
+    assert await client.check_server() == "2.36.0"
+
+
 # ---------------------------------------------------------------- status
 
 
@@ -218,6 +256,7 @@ async def test_check_server_before_first_run_setup(start_server, session) -> Non
         (200, "application/json", '{"app": "jellyfin", "serverVersion": "10.9"}'),
         (200, "application/json", '{"status": "ok"}'),
         (200, "application/json", '["audiobookshelf"]'),
+        (200, "application/json", "[" * 100_000),
         (404, "text/plain", "Not Found"),
         (401, "text/plain", "Unauthorized"),
     ],
@@ -1142,12 +1181,30 @@ async def test_status_errors(fake, client, status, error) -> None:
         ("OK", "text/plain"),
         ("[1, 2]", "application/json"),
         ("", "application/json"),
+        pytest.param("[" * 100_000, "application/json", id="nested-too-deep"),
     ],
 )
 async def test_unreadable_bodies(fake, client, text, content_type) -> None:
     fake.fail_next(status=200, text=text, content_type=content_type)
     with pytest.raises(AbsResponseError):
         await client.get_libraries()
+
+
+@pytest.mark.parametrize("api_key", ["key\nX-Injected: 1", "key\r", "k\x00y"])
+async def test_credentials_with_control_characters(fake, session, api_key) -> None:
+    client = AbsClient(fake.url, session=session, api_key=api_key)
+    with pytest.raises(AbsAuthError) as raised:
+        await client.get_me()
+    assert api_key not in str(raised.value)
+    assert fake.requests == []
+
+
+async def test_tokens_with_control_characters_are_not_taken(serve, session) -> None:
+    body = {"user": {"accessToken": "access\nX-Injected: 1", "refreshToken": "r"}}
+    client = AbsClient(await serve(answer(body)), session=session)
+    with pytest.raises(AbsResponseError):
+        await client.login(USERNAME, PASSWORD)
+    assert client.tokens is None
 
 
 async def test_timeout(fake, session) -> None:

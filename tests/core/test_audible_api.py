@@ -29,6 +29,8 @@ from custom_components.audible_tracker.core.exceptions import (
     AudibleConnectionError,
     AudibleError,
     AudibleRateLimitError,
+    AudibleResponseError,
+    DataError,
 )
 from custom_components.audible_tracker.core.models import (
     AudiblePosition,
@@ -169,6 +171,52 @@ async def test_close_closes_the_own_session(fake: FakeAudible) -> None:
     api = AudibleClient(fake.auth_data, "us", transport=fake.transport)
     await api.close()
     assert api._client.session.is_closed
+
+
+async def test_async_with_closes_the_own_session(fake: FakeAudible) -> None:
+    fake.add_items(make_item(ASIN_A, "Owned"))
+    async with AudibleClient(fake.auth_data, "us", transport=fake.transport) as api:
+        result = await api.get_library()
+        assert not api._client.session.is_closed
+    assert [title.asin for title in result.titles] == [ASIN_A]
+    assert api._client.session.is_closed
+
+
+async def test_async_with_leaves_a_borrowed_client_open(fake: FakeAudible) -> None:
+    shared = fake.http_client()
+    async with AudibleClient(fake.auth_data, "us", http_client=shared) as api:
+        await api.get_library()
+    assert api._client.session.is_closed  # the adapter's own, signing client
+    assert not shared.is_closed
+    response = await shared.get("https://api.audible.com/1.0/library")
+    assert response.status_code == 401  # still usable; unsigned
+    await shared.aclose()
+
+
+def test_a_device_key_that_cannot_be_loaded_is_refused(fake: FakeAudible) -> None:
+    auth_data = fake.auth_data
+    auth_data["device_private_key"] = (
+        "-----BEGIN RSA PRIVATE KEY-----\nbroken\n-----END RSA PRIVATE KEY-----\n"
+    )
+    # audible itself would only fail on the first request, with a ValueError.
+    with pytest.raises(AudibleAuthError) as raised:
+        AudibleClient(auth_data, "us", transport=fake.transport)
+    assert not any(secret in str(raised.value) for secret in secrets_of(auth_data))
+
+
+@pytest.mark.parametrize(
+    "error", [httpx.InvalidURL("bad"), httpx.StreamConsumed(), httpx.ReadError("x")]
+)
+async def test_any_transport_failure_is_an_audible_error(
+    fake: FakeAudible, error: Exception
+) -> None:
+    def fail(_request: httpx.Request) -> httpx.Response:
+        raise error
+
+    transport = httpx.MockTransport(fail)
+    async with AudibleClient(fake.auth_data, "us", transport=transport) as api:
+        with pytest.raises(AudibleConnectionError):
+            await api.get_library()
 
 
 # -- library ------------------------------------------------------------------
@@ -518,6 +566,21 @@ async def test_malformed_library_items_are_skipped(
     assert parsed.purchase_date == datetime(2024, 5, 5, 8, 0, tzinfo=UTC)
 
 
+async def test_numeric_strings_are_numbers(
+    fake: FakeAudible, api: AudibleClient
+) -> None:
+    # One rule for every service (json_fields.number): numeric strings count.
+    item = make_item(ASIN_A, "Strings")
+    item["runtime_length_min"] = "90"
+    item["listening_status"]["percent_complete"] = " 42.5 "
+    fake.respond_next("1.0/library", json={"items": [item]})
+
+    (title,) = (await api.get_library()).titles
+
+    assert title.runtime_s == 5400.0
+    assert title.percent_complete == 42.5
+
+
 async def test_top_level_progress_is_the_fallback(
     fake: FakeAudible, api: AudibleClient
 ) -> None:
@@ -547,8 +610,9 @@ async def test_unexpected_library_page(
     fake: FakeAudible, api: AudibleClient, response: dict[str, Any]
 ) -> None:
     fake.respond_next("1.0/library", **response)
-    with pytest.raises(AudibleConnectionError):
+    with pytest.raises(AudibleResponseError) as raised:
         await api.get_library()
+    assert isinstance(raised.value, DataError)
 
 
 # -- last positions -----------------------------------------------------------
@@ -678,7 +742,7 @@ async def test_unexpected_last_positions_shape(
     fake: FakeAudible, api: AudibleClient
 ) -> None:
     fake.respond_next("1.0/annotations/lastpositions", json={"something": "else"})
-    with pytest.raises(AudibleConnectionError):
+    with pytest.raises(AudibleResponseError):
         await api.get_last_positions([ASIN_A])
 
 
