@@ -25,11 +25,12 @@ import logging
 import math
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Final, Self
+from typing import TYPE_CHECKING, Final
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import aiohttp
 
+from .closing import AsyncClosing
 from .exceptions import (
     AbsAuthError,
     AbsConnectionError,
@@ -51,7 +52,6 @@ from .models import (
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterable, Mapping
-    from types import TracebackType
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class _Reply:
     text: str
 
 
-class AbsClient:
+class AbsClient(AsyncClosing):
     """Client of one Audiobookshelf server for one user."""
 
     def __init__(
@@ -147,19 +147,6 @@ class AbsClient:
         if self._owns_session and self._session is not None:
             session, self._session = self._session, None
             await session.close()
-
-    async def __aenter__(self) -> Self:
-        """Use the client in `async with`; it closes its own session on exit."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Close the session this client opened."""
-        await self.close()
 
     @property
     def base_url(self) -> str:

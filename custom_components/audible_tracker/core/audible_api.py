@@ -38,7 +38,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, Self
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 import audible
 import httpx
@@ -57,6 +57,7 @@ from audible.exceptions import (
 )
 from audible.localization import Locale
 
+from .closing import AsyncClosing
 from .exceptions import (
     AudibleAuthError,
     AudibleConnectionError,
@@ -68,7 +69,6 @@ from .models import AudiblePosition, AudibleTitle, ListeningDay, SeriesRef
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
-    from types import TracebackType
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ class _SharedClientTransport(httpx.AsyncBaseTransport):
         """Leave the borrowed client open: its owner closes it."""
 
 
-class AudibleClient:
+class AudibleClient(AsyncClosing):
     """The Audible calls the integration needs, on one signed device session."""
 
     def __init__(
@@ -237,19 +237,6 @@ class AudibleClient:
     async def close(self) -> None:
         """Close the HTTP session this adapter opened (never a borrowed client)."""
         await self._client.close()
-
-    async def __aenter__(self) -> Self:
-        """Use the client in `async with`; it closes its own session on exit."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Close the HTTP session this adapter opened."""
-        await self.close()
 
     async def get_library(self, *, state_token: str | None = None) -> LibraryResult:
         """Fetch the library: every page, or only changes since `state_token`.
