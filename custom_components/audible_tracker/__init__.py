@@ -35,7 +35,7 @@ from .coordinator import (
     SourceHealth,
 )
 from .core.abs_api import AbsClient
-from .core.audible_api import AudibleApi
+from .core.audible_api import AudibleClient
 from .core.audible_auth import deregister_device
 from .core.exceptions import AudibleAuthError
 from .core.models import AbsTokens
@@ -89,8 +89,8 @@ def create_abs_client(
         )
 
     return AbsClient(
-        async_get_clientsession(hass, verify_ssl=verify_ssl),
         data[CONF_ABS_URL],
+        session=async_get_clientsession(hass, verify_ssl=verify_ssl),
         api_key=api_key,
         tokens=tokens,
         verify_ssl=verify_ssl,
@@ -113,7 +113,7 @@ async def async_setup_entry(
         )
         await store.async_save()
     try:
-        audible = AudibleApi(
+        audible = AudibleClient(
             entry.data[CONF_AUDIBLE_AUTH],
             entry.data[CONF_MARKETPLACE],
             http_client=get_async_client(hass),

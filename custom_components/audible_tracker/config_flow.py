@@ -353,7 +353,7 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         api_key: str | None = None
         if method == ABS_AUTH_API_KEY:
             api_key = user_input[CONF_API_KEY].strip()
-        client = AbsClient(session, url, api_key=api_key, verify_ssl=verify_ssl)
+        client = AbsClient(url, session=session, api_key=api_key, verify_ssl=verify_ssl)
         try:
             await client.check_server()
             if method == ABS_AUTH_PASSWORD:

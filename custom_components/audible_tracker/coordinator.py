@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from .core.abs_api import AbsClient
-    from .core.audible_api import AudibleApi
+    from .core.audible_api import AudibleClient
     from .core.models import (
         AbsItem,
         AbsProgress,
@@ -182,7 +182,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         hass: HomeAssistant,
         entry: AudibleTrackerConfigEntry,
         *,
-        audible: AudibleApi,
+        audible: AudibleClient,
         abs_client: AbsClient | None,
         store: TrackerStore,
         guard: AudibleGuard,
@@ -425,7 +425,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         entry: AudibleTrackerConfigEntry,
         *,
         library: LibraryCoordinator,
-        audible: AudibleApi,
+        audible: AudibleClient,
         abs_client: AbsClient | None,
         store: TrackerStore,
         guard: AudibleGuard,

@@ -10,7 +10,7 @@ from homeassistant.config_entries import ConfigEntry
 if TYPE_CHECKING:
     from .coordinator import LibraryCoordinator, ProgressCoordinator
     from .core.abs_api import AbsClient
-    from .core.audible_api import AudibleApi
+    from .core.audible_api import AudibleClient
     from .storage import TrackerStore
 
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 class AudibleTrackerRuntimeData:
     """What a loaded entry holds."""
 
-    audible: AudibleApi
+    audible: AudibleClient
     abs_client: AbsClient | None
     store: TrackerStore
     library: LibraryCoordinator

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
     from .coordinator import AudibleGuard
     from .core.abs_api import AbsClient
-    from .core.audible_api import AudibleApi
+    from .core.audible_api import AudibleClient
     from .core.models import AbsItem, AbsProgress, AudiblePosition, AudibleTitle
     from .storage import TrackerStore
 
@@ -146,7 +146,7 @@ class SyncRunner:
     def __init__(
         self,
         store: TrackerStore,
-        audible: AudibleApi,
+        audible: AudibleClient,
         abs_client: AbsClient,
         options: Mapping[str, Any],
         guard: AudibleGuard,

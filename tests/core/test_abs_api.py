@@ -87,7 +87,7 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
 
 @pytest.fixture
 def client(session, fake) -> AbsClient:
-    return AbsClient(session, fake.url, api_key=API_KEY)
+    return AbsClient(fake.url, session=session, api_key=API_KEY)
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ def answer(
 async def logged_in(
     session: aiohttp.ClientSession, fake: FakeAbsServer, **kwargs: Any
 ) -> AbsClient:
-    client = AbsClient(session, fake.url, **kwargs)
+    client = AbsClient(fake.url, session=session, **kwargs)
     await client.login(USERNAME, PASSWORD)
     fake.clear_requests()
     return client
@@ -169,14 +169,54 @@ def test_normalize_url_rejects_garbage(garbage) -> None:
 
 
 async def test_client_normalizes_its_url_and_builds_cover_urls(session) -> None:
-    client = AbsClient(session, " abs.example.com:13378/audiobookshelf/ ", api_key="k")
+    client = AbsClient(
+        " abs.example.com:13378/audiobookshelf/ ", session=session, api_key="k"
+    )
     assert client.base_url == "http://abs.example.com:13378/audiobookshelf"
     assert client.cover_url("a b/c") == (
         "http://abs.example.com:13378/audiobookshelf/api/items/a%20b%2Fc/cover"
     )
     assert client.tokens is None
     with pytest.raises(ValueError, match="http"):
-        AbsClient(session, "ftp://abs.example.com")
+        AbsClient("ftp://abs.example.com", session=session)
+
+
+# -------------------------------------------------------------- sessions
+
+
+async def test_without_a_session_the_client_owns_one(fake) -> None:
+    async with AbsClient(fake.url, api_key=API_KEY) as client:
+        me = await client.get_me()
+        owned = client._session
+        assert owned is not None
+        assert not owned.closed
+    assert me.username == USERNAME
+    assert owned.closed
+
+
+async def test_a_closed_client_opens_a_new_session_when_used_again(fake) -> None:
+    client = AbsClient(fake.url, api_key=API_KEY)
+    await client.close()  # nothing opened yet: nothing to close
+    assert client._session is None
+    await client.get_libraries()
+    first = client._session
+    await client.close()
+    await client.get_libraries()
+    assert client._session is not first
+    await client.close()
+    assert first is not None
+    assert first.closed
+
+
+async def test_a_borrowed_session_is_never_closed(fake, session) -> None:
+    async with AbsClient(fake.url, session=session, api_key=API_KEY) as client:
+        await client.get_me()
+    await client.close()
+    assert not session.closed
+    # Still usable by its owner, and by the client.
+    async with session.get(f"{fake.url}/status") as response:
+        assert response.status == 200
+    assert await client.check_server() == "2.36.0"
 
 
 # ---------------------------------------------------------------- status
@@ -193,7 +233,7 @@ async def test_check_server_returns_the_version_without_credentials(
 
 async def test_check_server_under_a_sub_path(start_server, session) -> None:
     fake = await start_server(base_path="/audiobookshelf")
-    client = AbsClient(session, f"{fake.url}/", api_key=API_KEY)
+    client = AbsClient(f"{fake.url}/", session=session, api_key=API_KEY)
     assert await client.check_server() == "2.36.0"
     assert await client.get_libraries()
     assert [request.raw_path for request in fake.requests] == [
@@ -205,7 +245,7 @@ async def test_check_server_under_a_sub_path(start_server, session) -> None:
 async def test_check_server_before_first_run_setup(start_server, session) -> None:
     fake = await start_server(is_init=False)
     with pytest.raises(AbsServerNotInitializedError) as raised:
-        await AbsClient(session, fake.url).check_server()
+        await AbsClient(fake.url, session=session).check_server()
     assert isinstance(raised.value, AbsNotAbsError)
 
 
@@ -216,6 +256,7 @@ async def test_check_server_before_first_run_setup(start_server, session) -> Non
         (200, "application/json", '{"app": "jellyfin", "serverVersion": "10.9"}'),
         (200, "application/json", '{"status": "ok"}'),
         (200, "application/json", '["audiobookshelf"]'),
+        (200, "application/json", "[" * 100_000),
         (404, "text/plain", "Not Found"),
         (401, "text/plain", "Unauthorized"),
     ],
@@ -246,7 +287,7 @@ async def test_check_server_transient_errors(fake, client, status) -> None:
 
 
 async def test_login_keeps_only_the_jwt_pair(fake, session) -> None:
-    client = AbsClient(session, fake.url)
+    client = AbsClient(fake.url, session=session)
     tokens = await client.login(USERNAME, PASSWORD)
     assert client.tokens == tokens
     assert tokens.access_token.startswith("fake-access-")
@@ -264,7 +305,7 @@ async def test_login_keeps_only_the_jwt_pair(fake, session) -> None:
 
 
 async def test_login_with_a_wrong_password(fake, session) -> None:
-    client = AbsClient(session, fake.url)
+    client = AbsClient(fake.url, session=session)
     with pytest.raises(AbsAuthError) as raised:
         await client.login(USERNAME, "wrong-password")
     assert "wrong-password" not in str(raised.value)
@@ -281,7 +322,7 @@ async def test_login_with_a_wrong_password(fake, session) -> None:
     ],
 )
 async def test_login_without_tokens_in_the_answer(serve, session, body) -> None:
-    client = AbsClient(session, await serve(answer(body)))
+    client = AbsClient(await serve(answer(body)), session=session)
     with pytest.raises(AbsResponseError):
         await client.login(USERNAME, PASSWORD)
     assert client.tokens is None
@@ -292,7 +333,7 @@ async def test_login_answer_that_is_not_json(serve, session) -> None:
         return web.Response(text="<html>welcome</html>", content_type="text/html")
 
     with pytest.raises(AbsResponseError):
-        await AbsClient(session, await serve(handler)).login(USERNAME, PASSWORD)
+        await AbsClient(await serve(handler), session=session).login(USERNAME, PASSWORD)
 
 
 # ---------------------------------------------------------------- tokens
@@ -319,7 +360,7 @@ async def test_refresh_rotates_and_reports_the_tokens(fake, session) -> None:
     assert "Authorization" not in request.headers
 
     # The rotated-away refresh token dies after ABS's grace period.
-    stale = AbsClient(session, fake.url, tokens=first)
+    stale = AbsClient(fake.url, session=session, tokens=first)
     fake.advance(601)
     with pytest.raises(AbsAuthError):
         await stale.refresh_tokens()
@@ -333,7 +374,7 @@ async def test_refresh_within_the_grace_period_keeps_the_current_token(
     client = await logged_in(session, fake)
     first = client.tokens
     rotated = await client.refresh_tokens()
-    late = AbsClient(session, fake.url, tokens=first)
+    late = AbsClient(fake.url, session=session, tokens=first)
     again = await late.refresh_tokens()
     assert again.refresh_token == rotated.refresh_token
     assert again.access_token != rotated.access_token
@@ -343,7 +384,9 @@ async def test_refresh_answer_without_refresh_token_keeps_the_old_one(
     serve, session
 ) -> None:
     url = await serve(answer({"user": {"accessToken": "new-access"}}))
-    client = AbsClient(session, url, tokens=AbsTokens("old-access", "the-refresh"))
+    client = AbsClient(
+        url, session=session, tokens=AbsTokens("old-access", "the-refresh")
+    )
     assert await client.refresh_tokens() == AbsTokens("new-access", "the-refresh")
 
 
@@ -359,7 +402,9 @@ async def test_refresh_answer_without_access_token(
             return web.Response(text=handler_body)
         return web.json_response(handler_body)
 
-    client = AbsClient(session, await serve(handler), tokens=AbsTokens("a", "r"))
+    client = AbsClient(
+        await serve(handler), session=session, tokens=AbsTokens("a", "r")
+    )
     with pytest.raises(AbsResponseError):
         await client.refresh_tokens()
     assert client.tokens == AbsTokens("a", "r")
@@ -367,7 +412,7 @@ async def test_refresh_answer_without_access_token(
 
 async def test_refresh_without_tokens(fake, client, session) -> None:
     with pytest.raises(AbsAuthError):
-        await AbsClient(session, fake.url).refresh_tokens()
+        await AbsClient(fake.url, session=session).refresh_tokens()
     assert fake.requests == []
 
 
@@ -492,7 +537,7 @@ async def test_refreshed_tokens_survive_a_refresh_callback_error(fake, session) 
 
 
 async def test_api_key_401_needs_no_refresh(fake, session) -> None:
-    client = AbsClient(session, fake.url, api_key="revoked-key")
+    client = AbsClient(fake.url, session=session, api_key="revoked-key")
     with pytest.raises(AbsAuthError) as raised:
         await client.get_me()
     assert "revoked-key" not in str(raised.value)
@@ -500,14 +545,16 @@ async def test_api_key_401_needs_no_refresh(fake, session) -> None:
 
 
 async def test_api_key_wins_over_tokens(fake, session) -> None:
-    client = AbsClient(session, fake.url, api_key=API_KEY, tokens=AbsTokens("a", "r"))
+    client = AbsClient(
+        fake.url, session=session, api_key=API_KEY, tokens=AbsTokens("a", "r")
+    )
     await client.get_libraries()
     assert fake.requests[0].headers["Authorization"] == f"Bearer {API_KEY}"
 
 
 async def test_without_credentials(fake, session) -> None:
     with pytest.raises(AbsAuthError):
-        await AbsClient(session, fake.url).get_me()
+        await AbsClient(fake.url, session=session).get_me()
     assert "Authorization" not in fake.requests[0].headers
 
 
@@ -524,7 +571,7 @@ async def test_403_is_an_auth_error_without_refresh(fake, session) -> None:
 
 async def test_get_me_parses_the_recorded_progress(start_server, session) -> None:
     fake = await start_server(recorded_progress=True)
-    me = await AbsClient(session, fake.url, api_key=API_KEY).get_me()
+    me = await AbsClient(fake.url, session=session, api_key=API_KEY).get_me()
 
     assert (me.user_id, me.username) == (USER_ID, USERNAME)
     recorded = fixture_body("me_progress_all.json")["mediaProgress"]
@@ -640,7 +687,7 @@ async def test_get_me_skips_non_objects_and_keeps_the_newest_duplicate(
             }
         )
     )
-    me = await AbsClient(session, url, api_key="k").get_me()
+    me = await AbsClient(url, session=session, api_key="k").get_me()
     assert list(me.progress) == [ANNE1]
     assert me.progress[ANNE1].current_time_s == 30.0
 
@@ -651,14 +698,16 @@ async def test_get_me_skips_non_objects_and_keeps_the_newest_duplicate(
 )
 async def test_get_me_without_a_user(serve, session, body) -> None:
     with pytest.raises(AbsResponseError):
-        await AbsClient(session, await serve(answer(body)), api_key="k").get_me()
+        await AbsClient(
+            await serve(answer(body)), session=session, api_key="k"
+        ).get_me()
 
 
 async def test_get_me_with_progress_that_is_not_a_list(serve, session) -> None:
     url = await serve(
         answer({"id": USER_ID, "username": USERNAME, "mediaProgress": {}})
     )
-    me = await AbsClient(session, url, api_key="k").get_me()
+    me = await AbsClient(url, session=session, api_key="k").get_me()
     assert me.progress == {}
 
 
@@ -684,7 +733,7 @@ async def test_get_libraries(fake, client) -> None:
 
 async def test_get_libraries_without_a_list(serve, session) -> None:
     url = await serve(answer({"libraries": None}))
-    assert await AbsClient(session, url, api_key="k").get_libraries() == []
+    assert await AbsClient(url, session=session, api_key="k").get_libraries() == []
 
 
 # ----------------------------------------------------------------- items
@@ -866,7 +915,7 @@ async def test_get_library_items_stops_when_pages_repeat(serve, session) -> None
         served += 1
         return web.json_response({"results": page})
 
-    client = AbsClient(session, await serve(handler), api_key="k")
+    client = AbsClient(await serve(handler), session=session, api_key="k")
     items = await client.get_library_items(LIBRARY_ID, page_size=2)
     assert [item.item_id for item in items] == ["one", "two"]
     assert served == 2
@@ -886,7 +935,7 @@ async def test_get_library_items_without_total_stops_on_a_short_page(
         queries.append(dict(request.query))
         return web.json_response({"results": pages[int(request.query["page"])]})
 
-    client = AbsClient(session, await serve(handler), api_key="k")
+    client = AbsClient(await serve(handler), session=session, api_key="k")
     items = await client.get_library_items(LIBRARY_ID, page_size=2)
     assert [item.item_id for item in items] == ["one", "two", "three", "four"]
     assert [query["page"] for query in queries] == ["0", "1", "2"]
@@ -993,7 +1042,7 @@ async def test_search_skips_odd_results(serve, session) -> None:
             }
         )
     )
-    found = await AbsClient(session, url, api_key="k").search(LIBRARY_ID, "q")
+    found = await AbsClient(url, session=session, api_key="k").search(LIBRARY_ID, "q")
     assert [item.item_id for item in found] == ["ok"]
 
 
@@ -1132,6 +1181,7 @@ async def test_status_errors(fake, client, status, error) -> None:
         ("OK", "text/plain"),
         ("[1, 2]", "application/json"),
         ("", "application/json"),
+        pytest.param("[" * 100_000, "application/json", id="nested-too-deep"),
     ],
 )
 async def test_unreadable_bodies(fake, client, text, content_type) -> None:
@@ -1140,8 +1190,25 @@ async def test_unreadable_bodies(fake, client, text, content_type) -> None:
         await client.get_libraries()
 
 
+@pytest.mark.parametrize("api_key", ["key\nX-Injected: 1", "key\r", "k\x00y"])
+async def test_credentials_with_control_characters(fake, session, api_key) -> None:
+    client = AbsClient(fake.url, session=session, api_key=api_key)
+    with pytest.raises(AbsAuthError) as raised:
+        await client.get_me()
+    assert api_key not in str(raised.value)
+    assert fake.requests == []
+
+
+async def test_tokens_with_control_characters_are_not_taken(serve, session) -> None:
+    body = {"user": {"accessToken": "access\nX-Injected: 1", "refreshToken": "r"}}
+    client = AbsClient(await serve(answer(body)), session=session)
+    with pytest.raises(AbsResponseError):
+        await client.login(USERNAME, PASSWORD)
+    assert client.tokens is None
+
+
 async def test_timeout(fake, session) -> None:
-    client = AbsClient(session, fake.url, api_key=API_KEY, request_timeout=0.2)
+    client = AbsClient(fake.url, session=session, api_key=API_KEY, request_timeout=0.2)
     fake.hang_next(seconds=10)
     with pytest.raises(AbsConnectionError, match="timed out"):
         await client.get_me()
@@ -1149,7 +1216,9 @@ async def test_timeout(fake, session) -> None:
 
 
 async def test_connection_refused(session, socket_enabled, unused_tcp_port) -> None:
-    client = AbsClient(session, f"http://127.0.0.1:{unused_tcp_port}", api_key=API_KEY)
+    client = AbsClient(
+        f"http://127.0.0.1:{unused_tcp_port}", session=session, api_key=API_KEY
+    )
     with pytest.raises(AbsConnectionError) as raised:
         await client.check_server()
     assert not isinstance(raised.value, AbsTlsError)
@@ -1225,12 +1294,12 @@ async def test_untrusted_certificate_is_a_tls_error(
     assert url.startswith("https://")
 
     with pytest.raises(AbsTlsError) as raised:
-        await AbsClient(session, url).check_server()
+        await AbsClient(url, session=session).check_server()
     assert isinstance(raised.value, AbsConnectionError)
     assert isinstance(raised.value.__cause__, aiohttp.ClientConnectorCertificateError)
 
     # verify_ssl=False accepts the self-signed certificate (ssl=False per request).
-    insecure = AbsClient(session, url, api_key=API_KEY, verify_ssl=False)
+    insecure = AbsClient(url, session=session, api_key=API_KEY, verify_ssl=False)
     assert await insecure.check_server() == "2.36.0"
     assert await insecure.get_libraries()
 
@@ -1247,9 +1316,9 @@ async def test_no_secret_in_errors_or_logs(fake, session, caplog) -> None:
     fake.revoke_refresh_tokens()
     for failing in (
         client.get_me(),
-        AbsClient(session, fake.url, api_key=API_KEY + "x").get_libraries(),
-        AbsClient(session, fake.url).login(USERNAME, PASSWORD + "x"),
-        AbsClient(session, fake.url, tokens=tokens).refresh_tokens(),
+        AbsClient(fake.url, session=session, api_key=API_KEY + "x").get_libraries(),
+        AbsClient(fake.url, session=session).login(USERNAME, PASSWORD + "x"),
+        AbsClient(fake.url, session=session, tokens=tokens).refresh_tokens(),
     ):
         with pytest.raises(AbsError) as raised:
             await failing

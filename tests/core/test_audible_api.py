@@ -20,12 +20,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from custom_components.audible_tracker.core import audible_api
-from custom_components.audible_tracker.core.audible_api import AudibleApi, LibraryResult
+from custom_components.audible_tracker.core.audible_api import (
+    AudibleClient,
+    LibraryResult,
+)
 from custom_components.audible_tracker.core.exceptions import (
     AudibleAuthError,
     AudibleConnectionError,
     AudibleError,
     AudibleRateLimitError,
+    AudibleResponseError,
+    DataError,
 )
 from custom_components.audible_tracker.core.models import (
     AudiblePosition,
@@ -48,8 +53,8 @@ def fake() -> FakeAudible:
 
 
 @pytest.fixture
-async def api(fake: FakeAudible) -> AsyncIterator[AudibleApi]:
-    client = AudibleApi(fake.auth_data, "us", transport=fake.transport)
+async def api(fake: FakeAudible) -> AsyncIterator[AudibleClient]:
+    client = AudibleClient(fake.auth_data, "us", transport=fake.transport)
     yield client
     await client.close()
 
@@ -72,7 +77,7 @@ def secrets_of(auth_data: dict[str, Any]) -> list[str]:
 
 async def test_requests_go_to_the_marketplace_host(fake: FakeAudible) -> None:
     for marketplace, host in (("de", "api.audible.de"), ("UK", "api.audible.co.uk")):
-        api = AudibleApi(fake.auth_data, marketplace, transport=fake.transport)
+        api = AudibleClient(fake.auth_data, marketplace, transport=fake.transport)
         await api.get_library()
         await api.close()
         assert fake.requests[-1].host == host
@@ -80,12 +85,12 @@ async def test_requests_go_to_the_marketplace_host(fake: FakeAudible) -> None:
 
 def test_unknown_marketplace_is_refused(fake: FakeAudible) -> None:
     with pytest.raises(ValueError, match="marketplace"):
-        AudibleApi(fake.auth_data, "xx", transport=fake.transport)
+        AudibleClient(fake.auth_data, "xx", transport=fake.transport)
 
 
 def test_transport_and_http_client_are_exclusive(fake: FakeAudible) -> None:
     with pytest.raises(ValueError, match="not both"):
-        AudibleApi(
+        AudibleClient(
             fake.auth_data,
             "us",
             transport=fake.transport,
@@ -96,7 +101,7 @@ def test_transport_and_http_client_are_exclusive(fake: FakeAudible) -> None:
 def test_auth_data_is_not_mutated(fake: FakeAudible) -> None:
     auth_data = fake.auth_data
     before = repr(auth_data)
-    AudibleApi(auth_data, "de", transport=fake.transport)
+    AudibleClient(auth_data, "de", transport=fake.transport)
     # Authenticator.from_dict pops keys (locale_code among them) from its input.
     assert repr(auth_data) == before
 
@@ -105,7 +110,7 @@ def test_credentials_without_signing_key_are_refused(fake: FakeAudible) -> None:
     auth_data = fake.auth_data
     del auth_data["device_private_key"]
     with pytest.raises(AudibleAuthError) as err:
-        AudibleApi(auth_data, "us", transport=fake.transport)
+        AudibleClient(auth_data, "us", transport=fake.transport)
     assert not any(secret in str(err.value) for secret in secrets_of(fake.auth_data))
 
 
@@ -113,7 +118,7 @@ def test_unloadable_credentials_are_refused(fake: FakeAudible) -> None:
     auth_data = fake.auth_data
     auth_data["not_an_authenticator_field"] = "x"
     with pytest.raises(AudibleAuthError):
-        AudibleApi(auth_data, "us", transport=fake.transport)
+        AudibleClient(auth_data, "us", transport=fake.transport)
 
 
 async def test_signatures_are_checked_by_the_fake(fake: FakeAudible) -> None:
@@ -125,7 +130,7 @@ async def test_signatures_are_checked_by_the_fake(fake: FakeAudible) -> None:
         serialization.PrivateFormat.TraditionalOpenSSL,
         serialization.NoEncryption(),
     ).decode()
-    api = AudibleApi(auth_data, "us", transport=fake.transport)
+    api = AudibleClient(auth_data, "us", transport=fake.transport)
     with pytest.raises(AudibleAuthError):
         await api.get_library()
     await api.close()
@@ -138,7 +143,7 @@ async def test_shared_http_client_carries_requests_and_stays_open(
     fake.add_items(make_item(ASIN_A, "Shared"))
     shared = fake.http_client()
     shared.cookies.set("other-integration", "keep-me", domain="example.org")
-    api = AudibleApi(fake.auth_data, "us", http_client=shared)
+    api = AudibleClient(fake.auth_data, "us", http_client=shared)
 
     result = await api.get_library()
     await api.close()
@@ -155,7 +160,7 @@ async def test_shared_http_client_carries_requests_and_stays_open(
 async def test_without_transport_audible_opens_its_own_pool(
     fake: FakeAudible,
 ) -> None:
-    api = AudibleApi(fake.auth_data, "us")
+    api = AudibleClient(fake.auth_data, "us")
     session = api._client.session
     assert isinstance(session._transport, httpx.AsyncHTTPTransport)
     await api.close()
@@ -163,16 +168,62 @@ async def test_without_transport_audible_opens_its_own_pool(
 
 
 async def test_close_closes_the_own_session(fake: FakeAudible) -> None:
-    api = AudibleApi(fake.auth_data, "us", transport=fake.transport)
+    api = AudibleClient(fake.auth_data, "us", transport=fake.transport)
     await api.close()
     assert api._client.session.is_closed
+
+
+async def test_async_with_closes_the_own_session(fake: FakeAudible) -> None:
+    fake.add_items(make_item(ASIN_A, "Owned"))
+    async with AudibleClient(fake.auth_data, "us", transport=fake.transport) as api:
+        result = await api.get_library()
+        assert not api._client.session.is_closed
+    assert [title.asin for title in result.titles] == [ASIN_A]
+    assert api._client.session.is_closed
+
+
+async def test_async_with_leaves_a_borrowed_client_open(fake: FakeAudible) -> None:
+    shared = fake.http_client()
+    async with AudibleClient(fake.auth_data, "us", http_client=shared) as api:
+        await api.get_library()
+    assert api._client.session.is_closed  # the adapter's own, signing client
+    assert not shared.is_closed
+    response = await shared.get("https://api.audible.com/1.0/library")
+    assert response.status_code == 401  # still usable; unsigned
+    await shared.aclose()
+
+
+def test_a_device_key_that_cannot_be_loaded_is_refused(fake: FakeAudible) -> None:
+    auth_data = fake.auth_data
+    auth_data["device_private_key"] = (
+        "-----BEGIN RSA PRIVATE KEY-----\nbroken\n-----END RSA PRIVATE KEY-----\n"
+    )
+    # audible itself would only fail on the first request, with a ValueError.
+    with pytest.raises(AudibleAuthError) as raised:
+        AudibleClient(auth_data, "us", transport=fake.transport)
+    assert not any(secret in str(raised.value) for secret in secrets_of(auth_data))
+
+
+@pytest.mark.parametrize(
+    "error", [httpx.InvalidURL("bad"), httpx.StreamConsumed(), httpx.ReadError("x")]
+)
+async def test_any_transport_failure_is_an_audible_error(
+    fake: FakeAudible, error: Exception
+) -> None:
+    def fail(_request: httpx.Request) -> httpx.Response:
+        raise error
+
+    transport = httpx.MockTransport(fail)
+    async with AudibleClient(fake.auth_data, "us", transport=transport) as api:
+        with pytest.raises(AudibleConnectionError):
+            await api.get_library()
 
 
 # -- library ------------------------------------------------------------------
 
 
 async def test_library_parses_recorded_items(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     recorded = load_fixture("library_page_with_relationships.json")["items"][0]
     fake.respond_next(
@@ -207,7 +258,7 @@ async def test_library_parses_recorded_items(
 
 
 async def test_library_parses_every_recorded_page_item(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     recorded = load_fixture("library_page.json")["items"]
     fake.respond_next("1.0/library", json={"items": recorded})
@@ -230,7 +281,7 @@ async def test_library_parses_every_recorded_page_item(
 
 
 async def test_library_asks_for_the_documented_parameters(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     fake.add_items(make_item(ASIN_A, "Title"))
     await api.get_library()
@@ -253,7 +304,7 @@ async def test_library_asks_for_the_documented_parameters(
     assert "state_token" not in request.params
 
 
-async def test_library_maps_a_built_item(fake: FakeAudible, api: AudibleApi) -> None:
+async def test_library_maps_a_built_item(fake: FakeAudible, api: AudibleClient) -> None:
     fake.add_items(
         make_item(
             ASIN_A,
@@ -287,7 +338,7 @@ async def test_library_maps_a_built_item(fake: FakeAudible, api: AudibleApi) -> 
 
 
 async def test_finished_at_only_for_finished_titles(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     finished_at = datetime(2026, 3, 4, 5, 6, 7, 890000, tzinfo=UTC)
     fake.now = lambda: finished_at
@@ -306,7 +357,9 @@ async def test_finished_at_only_for_finished_titles(
     assert titles[ASIN_B].finished_at is None
 
 
-async def test_library_follows_every_page(fake: FakeAudible, api: AudibleApi) -> None:
+async def test_library_follows_every_page(
+    fake: FakeAudible, api: AudibleClient
+) -> None:
     fake.max_page_size = 2
     fake.add_items(
         *(
@@ -327,7 +380,7 @@ async def test_library_follows_every_page(fake: FakeAudible, api: AudibleApi) ->
 @pytest.mark.parametrize(("count", "requests"), [(5, 3), (4, 3), (1, 1)])
 async def test_library_without_total_count_reads_until_a_short_page(
     fake: FakeAudible,
-    api: AudibleApi,
+    api: AudibleClient,
     monkeypatch: pytest.MonkeyPatch,
     count: int,
     requests: int,
@@ -343,7 +396,7 @@ async def test_library_without_total_count_reads_until_a_short_page(
 
 
 async def test_unreadable_total_count_is_ignored(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     fake.respond_next(
         "1.0/library",
@@ -360,7 +413,7 @@ async def test_unreadable_total_count_is_ignored(
 
 async def test_library_stops_at_the_page_limit(
     fake: FakeAudible,
-    api: AudibleApi,
+    api: AudibleClient,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -376,7 +429,7 @@ async def test_library_stops_at_the_page_limit(
     assert "after 3 pages" in caplog.text
 
 
-async def test_empty_library(fake: FakeAudible, api: AudibleApi) -> None:
+async def test_empty_library(fake: FakeAudible, api: AudibleClient) -> None:
     result = await api.get_library()
 
     assert result == LibraryResult(
@@ -389,7 +442,7 @@ async def test_empty_library(fake: FakeAudible, api: AudibleApi) -> None:
 
 
 async def test_delta_fetch_returns_only_changes(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     fake.add_items(make_item(ASIN_A, "Kept"), make_item(ASIN_B, "Refunded"))
     full = await api.get_library()
@@ -414,7 +467,7 @@ async def test_delta_fetch_returns_only_changes(
 
 
 async def test_refused_state_token_falls_back_to_a_full_fetch(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     fake.add_items(make_item(ASIN_A, "One"), make_item(ASIN_B, "Two"))
     old = (await api.get_library()).state_token
@@ -430,7 +483,9 @@ async def test_refused_state_token_falls_back_to_a_full_fetch(
     assert "state_token" not in full.params
 
 
-async def test_refunded_titles_are_excluded(fake: FakeAudible, api: AudibleApi) -> None:
+async def test_refunded_titles_are_excluded(
+    fake: FakeAudible, api: AudibleClient
+) -> None:
     # The full fetch asks for Active titles; should a revoked one come back
     # anyway, it is reported as removed, not as a title.
     fake.respond_next(
@@ -450,7 +505,7 @@ async def test_refunded_titles_are_excluded(fake: FakeAudible, api: AudibleApi) 
 
 
 async def test_revoked_fake_titles_leave_the_full_library(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     fake.add_items(make_item(ASIN_A, "Owned"), make_item(ASIN_B, "Returned"))
     fake.revoke(ASIN_B)
@@ -461,7 +516,7 @@ async def test_revoked_fake_titles_leave_the_full_library(
 
 
 async def test_malformed_library_items_are_skipped(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     odd = {
         "asin": "B0ODD00001",
@@ -511,8 +566,23 @@ async def test_malformed_library_items_are_skipped(
     assert parsed.purchase_date == datetime(2024, 5, 5, 8, 0, tzinfo=UTC)
 
 
+async def test_numeric_strings_are_numbers(
+    fake: FakeAudible, api: AudibleClient
+) -> None:
+    # One rule for every service (json_fields.number): numeric strings count.
+    item = make_item(ASIN_A, "Strings")
+    item["runtime_length_min"] = "90"
+    item["listening_status"]["percent_complete"] = " 42.5 "
+    fake.respond_next("1.0/library", json={"items": [item]})
+
+    (title,) = (await api.get_library()).titles
+
+    assert title.runtime_s == 5400.0
+    assert title.percent_complete == 42.5
+
+
 async def test_top_level_progress_is_the_fallback(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     item = make_item(ASIN_A, "No listening status")
     del item["listening_status"]
@@ -537,17 +607,20 @@ async def test_top_level_progress_is_the_fallback(
     ],
 )
 async def test_unexpected_library_page(
-    fake: FakeAudible, api: AudibleApi, response: dict[str, Any]
+    fake: FakeAudible, api: AudibleClient, response: dict[str, Any]
 ) -> None:
     fake.respond_next("1.0/library", **response)
-    with pytest.raises(AudibleConnectionError):
+    with pytest.raises(AudibleResponseError) as raised:
         await api.get_library()
+    assert isinstance(raised.value, DataError)
 
 
 # -- last positions -----------------------------------------------------------
 
 
-async def test_last_positions_exist_or_not(fake: FakeAudible, api: AudibleApi) -> None:
+async def test_last_positions_exist_or_not(
+    fake: FakeAudible, api: AudibleClient
+) -> None:
     heard_at = datetime(2026, 8, 30, 10, 54, 0, 671000, tzinfo=UTC)
     fake.set_position(ASIN_A, 221643, heard_at)
 
@@ -562,7 +635,7 @@ async def test_last_positions_exist_or_not(fake: FakeAudible, api: AudibleApi) -
 
 
 async def test_last_positions_recorded_payloads(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     fake.respond_next(
         "1.0/annotations/lastpositions",
@@ -594,7 +667,7 @@ async def test_last_positions_recorded_payloads(
 
 
 async def test_last_positions_are_asked_25_at_a_time(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     asins = [f"B0BATCH{n:03d}" for n in range(60)]
     fake.set_position(asins[59], 1000)
@@ -614,13 +687,13 @@ async def test_last_positions_are_asked_25_at_a_time(
     assert [asin for asin, position in positions.items() if position] == [asins[59]]
 
 
-async def test_no_asins_no_request(fake: FakeAudible, api: AudibleApi) -> None:
+async def test_no_asins_no_request(fake: FakeAudible, api: AudibleClient) -> None:
     assert await api.get_last_positions([]) == {}
     assert fake.requests == []
 
 
 async def test_malformed_last_positions_are_left_out(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     def heard(asin: str, **fields: Any) -> dict[str, Any]:
         return {"asin": asin, "last_position_heard": {"status": "Exists", **fields}}
@@ -666,17 +739,17 @@ async def test_malformed_last_positions_are_left_out(
 
 
 async def test_unexpected_last_positions_shape(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     fake.respond_next("1.0/annotations/lastpositions", json={"something": "else"})
-    with pytest.raises(AudibleConnectionError):
+    with pytest.raises(AudibleResponseError):
         await api.get_last_positions([ASIN_A])
 
 
 # -- listening stats ----------------------------------------------------------
 
 
-async def test_listening_days(fake: FakeAudible, api: AudibleApi) -> None:
+async def test_listening_days(fake: FakeAudible, api: AudibleClient) -> None:
     fake.daily_listening_ms.update(
         {"2026-02-27": 90_000, "2026-03-01": 3_600_000, "2026-03-02": 1_500}
     )
@@ -698,7 +771,7 @@ async def test_listening_days(fake: FakeAudible, api: AudibleApi) -> None:
 
 
 async def test_listening_days_default_window(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     today = date(2026, 3, 31)
     fake.daily_listening_ms[today.isoformat()] = 60_000
@@ -712,7 +785,7 @@ async def test_listening_days_default_window(
 
 
 async def test_long_spans_are_asked_in_30_day_windows(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     today = date(2026, 3, 31)
     first = today - timedelta(days=44)
@@ -735,7 +808,7 @@ async def test_long_spans_are_asked_in_30_day_windows(
 
 
 async def test_listening_days_must_be_positive(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     with pytest.raises(ValueError, match="at least 1"):
         await api.get_listening_days(today=date(2026, 1, 1), days=0)
@@ -743,7 +816,7 @@ async def test_listening_days_must_be_positive(
 
 
 async def test_total_only_stats_payload_means_no_daily_data(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     fake.respond_next(
         "1.0/stats/aggregates", json=load_fixture("stats_aggregates_total.json")
@@ -755,7 +828,7 @@ async def test_total_only_stats_payload_means_no_daily_data(
 
 
 async def test_malformed_daily_stats_are_skipped(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     def stat(day: Any, amount: Any, unit: Any = "Milliseconds") -> dict[str, Any]:
         return {"interval_identifier": day, "aggregated_sum": amount, "unit": unit}
@@ -785,7 +858,7 @@ async def test_malformed_daily_stats_are_skipped(
 # -- ACR ----------------------------------------------------------------------
 
 
-async def test_get_acr(fake: FakeAudible, api: AudibleApi) -> None:
+async def test_get_acr(fake: FakeAudible, api: AudibleClient) -> None:
     fake.add_items(make_item(ASIN_A, "Title"))
 
     assert await api.get_acr(ASIN_A) == fake.acrs[ASIN_A]
@@ -796,7 +869,7 @@ async def test_get_acr(fake: FakeAudible, api: AudibleApi) -> None:
 
 
 async def test_get_acr_from_recorded_metadata(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     fake.respond_next("1.0/content/", json=load_fixture("content_metadata.json"))
     assert await api.get_acr("B0F154ZCSN") == "CR!A5XSASSTVH31Z8Y0V3C0C8D1BWPG"
@@ -812,7 +885,7 @@ async def test_get_acr_from_recorded_metadata(
     ],
 )
 async def test_get_acr_without_reference(
-    fake: FakeAudible, api: AudibleApi, payload: Any
+    fake: FakeAudible, api: AudibleClient, payload: Any
 ) -> None:
     if isinstance(payload, str):
         fake.respond_next("1.0/content/", text=payload)
@@ -821,12 +894,14 @@ async def test_get_acr_without_reference(
     assert await api.get_acr(ASIN_A) is None
 
 
-async def test_get_acr_of_unknown_title(fake: FakeAudible, api: AudibleApi) -> None:
+async def test_get_acr_of_unknown_title(fake: FakeAudible, api: AudibleClient) -> None:
     assert await api.get_acr(ASIN_B) is None
     assert fake.requests[-1].status == 404
 
 
-async def test_get_acr_other_refusals_raise(fake: FakeAudible, api: AudibleApi) -> None:
+async def test_get_acr_other_refusals_raise(
+    fake: FakeAudible, api: AudibleClient
+) -> None:
     fake.add_items(make_item(ASIN_A, "Title"))
     fake.fail_next(400)
     with pytest.raises(AudibleConnectionError):
@@ -835,7 +910,7 @@ async def test_get_acr_other_refusals_raise(fake: FakeAudible, api: AudibleApi) 
 
 @pytest.mark.parametrize("asin", ["", "../library", "B0 SPACE", "B0/SLASH", "x" * 21])
 async def test_asins_that_could_change_the_path_are_refused(
-    fake: FakeAudible, api: AudibleApi, asin: str
+    fake: FakeAudible, api: AudibleClient, asin: str
 ) -> None:
     with pytest.raises(ValueError, match="ASIN"):
         await api.get_acr(asin)
@@ -849,7 +924,7 @@ async def test_asins_that_could_change_the_path_are_refused(
 # -- writes -------------------------------------------------------------------
 
 
-async def test_set_last_position(fake: FakeAudible, api: AudibleApi) -> None:
+async def test_set_last_position(fake: FakeAudible, api: AudibleClient) -> None:
     written_at = datetime(2026, 5, 6, 7, 8, 9, tzinfo=UTC)
     fake.now = lambda: written_at
     fake.add_items(make_item(ASIN_A, "Title"))
@@ -867,7 +942,7 @@ async def test_set_last_position(fake: FakeAudible, api: AudibleApi) -> None:
 
 
 async def test_position_with_a_wrong_acr_is_dropped_by_audible(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     fake.add_items(make_item(ASIN_A, "Title"))
 
@@ -887,14 +962,16 @@ async def test_position_with_a_wrong_acr_is_dropped_by_audible(
     ],
 )
 async def test_invalid_position_writes_send_nothing(
-    fake: FakeAudible, api: AudibleApi, position_ms: Any, acr: str, error: type
+    fake: FakeAudible, api: AudibleClient, position_ms: Any, acr: str, error: type
 ) -> None:
     with pytest.raises(error):
         await api.set_last_position(ASIN_A, acr=acr, position_ms=position_ms)
     assert fake.requests == []
 
 
-async def test_mark_finished_and_unfinished(fake: FakeAudible, api: AudibleApi) -> None:
+async def test_mark_finished_and_unfinished(
+    fake: FakeAudible, api: AudibleClient
+) -> None:
     fake.add_items(make_item(ASIN_A, "Title", percent_complete=99.0))
     token = (await api.get_library()).state_token
 
@@ -921,7 +998,7 @@ async def test_mark_finished_and_unfinished(fake: FakeAudible, api: AudibleApi) 
 
 
 async def test_mark_finished_refuses_a_negative_duration(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     with pytest.raises(ValueError, match="duration_ms"):
         await api.mark_finished(ASIN_A, duration_ms=-1)
@@ -957,7 +1034,7 @@ CALLS = {
 )
 async def test_failures_map_to_adapter_errors(
     fake: FakeAudible,
-    api: AudibleApi,
+    api: AudibleClient,
     call: str,
     failure: Any,
     error: type[AudibleError],
@@ -977,7 +1054,7 @@ async def test_failures_map_to_adapter_errors(
 
 
 async def test_a_failure_mid_library_fails_the_fetch(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     fake.max_page_size = 1
     fake.add_items(make_item(ASIN_A, "One"), make_item(ASIN_B, "Two"))
@@ -990,7 +1067,7 @@ async def test_a_failure_mid_library_fails_the_fetch(
 
 @pytest.mark.parametrize("status", [429, 503])
 async def test_retry_after_seconds(
-    fake: FakeAudible, api: AudibleApi, status: int
+    fake: FakeAudible, api: AudibleClient, status: int
 ) -> None:
     fake.fail_next(status, retry_after="120")
     with pytest.raises(AudibleRateLimitError) as raised:
@@ -998,7 +1075,7 @@ async def test_retry_after_seconds(
     assert raised.value.retry_after == 120.0
 
 
-async def test_retry_after_http_date(fake: FakeAudible, api: AudibleApi) -> None:
+async def test_retry_after_http_date(fake: FakeAudible, api: AudibleClient) -> None:
     later = datetime.now(UTC) + timedelta(minutes=10)
     fake.fail_next(429, retry_after=format_datetime(later, usegmt=True))
     with pytest.raises(AudibleRateLimitError) as raised:
@@ -1007,7 +1084,7 @@ async def test_retry_after_http_date(fake: FakeAudible, api: AudibleApi) -> None
     assert 590 <= raised.value.retry_after <= 600
 
 
-async def test_retry_after_absent(fake: FakeAudible, api: AudibleApi) -> None:
+async def test_retry_after_absent(fake: FakeAudible, api: AudibleClient) -> None:
     fake.fail_next(429)
     with pytest.raises(AudibleRateLimitError) as raised:
         await api.get_library()
@@ -1032,7 +1109,7 @@ def test_retry_after_values(header: str, expected: float | None) -> None:
 
 
 async def test_unusable_signing_state_is_an_auth_error(
-    fake: FakeAudible, api: AudibleApi
+    fake: FakeAudible, api: AudibleClient
 ) -> None:
     # No signing key, no token, no cookies left: audible cannot authenticate.
     auth = api._client.auth

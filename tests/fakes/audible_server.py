@@ -10,9 +10,9 @@ test run; a bad or missing signature gets 401, as from Audible).
 Quick start::
 
     fake = FakeAudible([make_item("B0TEST0001", "A Title", percent_complete=42)])
-    api = AudibleApi(fake.auth_data, "us", transport=fake.transport)
+    api = AudibleClient(fake.auth_data, "us", transport=fake.transport)
     # or through a client, as Home Assistant's shared one is passed:
-    api = AudibleApi(fake.auth_data, "us", http_client=fake.http_client())
+    api = AudibleClient(fake.auth_data, "us", http_client=fake.http_client())
 
 Home Assistant-level tests can patch whatever builds the adapter (or
 `get_async_client`) to hand it `fake.transport` / `fake.http_client()`.

@@ -1,17 +1,20 @@
 """Audiobookshelf REST API client.
 
-Talks to one Audiobookshelf (ABS) server over the `aiohttp.ClientSession` it is
-given (Home Assistant's shared session; never closed here). It authenticates
-with either an API key or the access/refresh token pair of a username/password
-login, and rotates those tokens on its own when the access token expires.
+Talks to one Audiobookshelf (ABS) server over an `aiohttp.ClientSession`:
+either one it is given (Home Assistant's shared session), which it borrows and
+never closes, or one it opens itself on first use and closes in `close()` (or
+on leaving `async with`). It authenticates with either an API key or the
+access/refresh token pair of a username/password login, and rotates those
+tokens on its own when the access token expires.
 
 ABS stores whatever its clients send and validates nothing, so everything read
-from it is parsed defensively: a malformed library item or progress record is
-skipped or sanitised, never allowed to break a whole list. Everything written
-to it is validated here first.
+from it is parsed defensively (with `json_fields`): a malformed library item or
+progress record is skipped or sanitised, never allowed to break a whole list.
+Everything written to it is validated here first.
 
-Error messages name the request and the HTTP status only; they never contain a
-token, an API key or a password.
+Every failure is an `AbsError` (see `exceptions`); invalid arguments are
+ValueErrors. Error messages name the request and the HTTP status only; they
+never contain a token, an API key or a password.
 """
 
 from __future__ import annotations
@@ -21,13 +24,13 @@ import json
 import logging
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Final
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import aiohttp
 
+from .closing import AsyncClosing
 from .exceptions import (
     AbsAuthError,
     AbsConnectionError,
@@ -37,6 +40,7 @@ from .exceptions import (
     AbsServerNotInitializedError,
     AbsTlsError,
 )
+from .json_fields import array, epoch_ms, get, number, text
 from .models import (
     AbsItem,
     AbsLibrary,
@@ -67,14 +71,14 @@ def normalize_url(url: str) -> str:
     text cannot be a server URL: no host, a scheme other than http(s), a bad
     port, credentials, a query or a fragment.
     """
-    text = url.strip()
-    if not text:
+    typed = url.strip()
+    if not typed:
         raise ValueError("the URL is empty")
-    if any(character.isspace() for character in text):
+    if any(character.isspace() for character in typed):
         raise ValueError("the URL contains blanks")
-    if "://" not in text:
-        text = f"http://{text}"
-    parts = urlsplit(text)
+    if "://" not in typed:
+        typed = f"http://{typed}"
+    parts = urlsplit(typed)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise ValueError("the URL must start with http:// or https://")
@@ -100,14 +104,14 @@ class _Reply:
     text: str
 
 
-class AbsClient:
+class AbsClient(AsyncClosing):
     """Client of one Audiobookshelf server for one user."""
 
     def __init__(
         self,
-        session: aiohttp.ClientSession,
         base_url: str,
         *,
+        session: aiohttp.ClientSession | None = None,
         api_key: str | None = None,
         tokens: AbsTokens | None = None,
         verify_ssl: bool = True,
@@ -116,12 +120,16 @@ class AbsClient:
     ) -> None:
         """Prepare a client; no request is made yet.
 
+        `session` is borrowed and never closed here; without one, the client
+        opens its own on first use and `close()` closes it. Raises ValueError
+        when `base_url` cannot be a server URL (see `normalize_url`).
         `api_key` wins over `tokens` when both are given. `on_tokens_refreshed`
         is awaited with every rotated token pair before the request that
         needed it goes on, so the caller can persist the new refresh token
         (the old one stops working shortly after a rotation).
         """
         self._session = session
+        self._owns_session = session is None
         self._base_url = normalize_url(base_url)
         self._api_key = api_key
         self._tokens = tokens
@@ -133,6 +141,12 @@ class AbsClient:
         self._refresh_lock = asyncio.Lock()
         # A refresh token ABS refused once is not sent again.
         self._rejected_refresh_token: str | None = None
+
+    async def close(self) -> None:
+        """Close the session this client opened; a borrowed one stays open."""
+        if self._owns_session and self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
 
     @property
     def base_url(self) -> str:
@@ -163,13 +177,13 @@ class AbsClient:
         if reply.status != HTTPStatus.OK:
             raise AbsNotAbsError(_describe("GET", "/status", reply.status))
         try:
-            body: object = json.loads(reply.text)
+            body = _decode(reply.text)
         except ValueError:
             raise AbsNotAbsError("GET /status did not return JSON") from None
-        version = _text(_get(body, "serverVersion"))
-        if version is None or _get(body, "app") not in (None, _ABS_APP_NAME):
+        version = text(get(body, "serverVersion"))
+        if version is None or get(body, "app") not in (None, _ABS_APP_NAME):
             raise AbsNotAbsError("GET /status is not the status of Audiobookshelf")
-        if _get(body, "isInit") is False:
+        if get(body, "isInit") is False:
             raise AbsServerNotInitializedError(
                 "the Audiobookshelf server has not been set up yet"
             )
@@ -202,12 +216,12 @@ class AbsClient:
     async def get_me(self) -> AbsUser:
         """Return the user behind the credentials with every book progress."""
         body = await self._api_object("GET", "/api/me")
-        user_id = _text(_get(body, "id"))
-        username = _text(_get(body, "username"))
+        user_id = text(get(body, "id"))
+        username = text(get(body, "username"))
         if user_id is None or username is None:
             raise AbsResponseError("GET /api/me returned no user id or name")
         progress: dict[str, AbsProgress] = {}
-        for raw in _list(_get(body, "mediaProgress")):
+        for raw in array(get(body, "mediaProgress")):
             record = _parse_progress(raw)
             if record is None:
                 continue
@@ -220,10 +234,10 @@ class AbsClient:
         """Return every library the user can see (books and podcasts)."""
         body = await self._api_object("GET", "/api/libraries")
         libraries: list[AbsLibrary] = []
-        for raw in _list(_get(body, "libraries")):
-            library_id = _text(_get(raw, "id"))
-            name = _text(_get(raw, "name"))
-            media_type = _text(_get(raw, "mediaType"))
+        for raw in array(get(body, "libraries")):
+            library_id = text(get(raw, "id"))
+            name = text(get(raw, "name"))
+            media_type = text(get(raw, "mediaType"))
             if library_id is None or name is None or media_type is None:
                 _LOGGER.debug("Skipping a malformed ABS library")
                 continue
@@ -244,10 +258,10 @@ class AbsClient:
             body = await self._api_object(
                 "GET", path, params={"limit": page_size, "page": page}
             )
-            results = _list(_get(body, "results"))
+            results = array(get(body, "results"))
             page_had_new_items = False
             for raw in results:
-                raw_id = _text(_get(raw, "id"))
+                raw_id = text(get(raw, "id"))
                 if raw_id is None or raw_id in seen_ids:
                     continue
                 seen_ids.add(raw_id)
@@ -255,7 +269,7 @@ class AbsClient:
                 item = _parse_item(raw, library_id)
                 if item is not None:
                     items.append(item)
-            total = _number(_get(body, "total"))
+            total = number(get(body, "total"))
             done = len(results) < page_size or (
                 total is not None and (page + 1) * page_size >= total
             )
@@ -278,8 +292,8 @@ class AbsClient:
         path = f"/api/libraries/{_segment(library_id)}/search"
         body = await self._api_object("GET", path, params={"q": query})
         items: list[AbsItem] = []
-        for entry in _list(_get(body, "book")):
-            item = _parse_item(_get(entry, "libraryItem"), library_id)
+        for entry in array(get(body, "book")):
+            item = _parse_item(get(entry, "libraryItem"), library_id)
             if item is not None:
                 items.append(item)
         return items
@@ -442,6 +456,13 @@ class AbsClient:
             request_headers["Authorization"] = f"Bearer {bearer}"
         if headers is not None:
             request_headers.update(headers)
+        if not all(value.isprintable() for value in request_headers.values()):
+            # aiohttp would raise a bare ValueError; no server accepts these.
+            raise AbsAuthError(
+                f"{method} {path}: the credentials hold control characters"
+            )
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
         try:
             async with self._session.request(
                 method,
@@ -452,7 +473,7 @@ class AbsClient:
                 ssl=self._ssl,
                 timeout=self._timeout,
             ) as response:
-                text = await response.text(errors="replace")
+                body = await response.text(errors="replace")
                 status = response.status
         except aiohttp.ClientSSLError as err:
             raise AbsTlsError(
@@ -465,7 +486,7 @@ class AbsClient:
                 f"{method} {path} failed: {type(err).__name__}"
             ) from err
         _LOGGER.debug("ABS %s %s -> %s", method, path, status)
-        return _Reply(status, text)
+        return _Reply(status, body)
 
 
 def _segment(value: str) -> str:
@@ -500,10 +521,19 @@ def _check_status(reply: _Reply, method: str, path: str) -> None:
     raise AbsResponseError(message)
 
 
+def _decode(body: str) -> object:
+    """Parse a JSON body; ValueError for anything that is not JSON."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        # Nested too deep for the parser: as unreadable as invalid JSON.
+        raise ValueError("JSON nested too deeply") from None
+
+
 def _json_object(reply: _Reply, what: str) -> dict[str, object]:
     """Parse a JSON object body; AbsResponseError for anything else."""
     try:
-        body: object = json.loads(reply.text)
+        body = _decode(reply.text)
     except ValueError:
         raise AbsResponseError(f"{what} did not return JSON") from None
     if not isinstance(body, dict):
@@ -513,10 +543,13 @@ def _json_object(reply: _Reply, what: str) -> dict[str, object]:
 
 def _parse_tokens(body: object, fallback_refresh: str | None) -> AbsTokens | None:
     """Read `user.accessToken` and `user.refreshToken` of a login/refresh."""
-    user = _get(body, "user")
-    access = _text(_get(user, "accessToken"))
-    refresh = _text(_get(user, "refreshToken")) or fallback_refresh
+    user = get(body, "user")
+    access = text(get(user, "accessToken"))
+    refresh = text(get(user, "refreshToken")) or fallback_refresh
     if access is None or refresh is None:
+        return None
+    if not (access.isprintable() and refresh.isprintable()):
+        # Control characters cannot go into the header they are sent in.
         return None
     return AbsTokens(access_token=access, refresh_token=refresh)
 
@@ -529,19 +562,19 @@ def _parse_progress(raw: object) -> AbsProgress | None:
     sanitised: negative positions become 0, an unknown duration 0.0, the
     progress fraction is clamped to 0..1.
     """
-    if _get(raw, "mediaItemType") != _BOOK or _get(raw, "episodeId") is not None:
+    if get(raw, "mediaItemType") != _BOOK or get(raw, "episodeId") is not None:
         return None
-    item_id = _text(_get(raw, "libraryItemId"))
-    current = _number(_get(raw, "currentTime"))
-    last_update = _ms_datetime(_get(raw, "lastUpdate"))
+    item_id = text(get(raw, "libraryItemId"))
+    current = number(get(raw, "currentTime"))
+    last_update = epoch_ms(get(raw, "lastUpdate"))
     if item_id is None or current is None or last_update is None:
         _LOGGER.debug("Skipping a malformed ABS progress record")
         return None
     current = max(current, 0.0)
-    duration = _number(_get(raw, "duration"))
+    duration = number(get(raw, "duration"))
     duration = duration if duration is not None and duration > 0 else 0.0
-    is_finished = _get(raw, "isFinished") is True
-    progress = _number(_get(raw, "progress"))
+    is_finished = get(raw, "isFinished") is True
+    progress = number(get(raw, "progress"))
     if progress is None:
         progress = 1.0 if is_finished else (current / duration if duration else 0.0)
     return AbsProgress(
@@ -551,8 +584,8 @@ def _parse_progress(raw: object) -> AbsProgress | None:
         progress=min(max(progress, 0.0), 1.0),
         is_finished=is_finished,
         last_update=last_update,
-        started_at=_ms_datetime(_get(raw, "startedAt")),
-        finished_at=_ms_datetime(_get(raw, "finishedAt")),
+        started_at=epoch_ms(get(raw, "startedAt")),
+        finished_at=epoch_ms(get(raw, "finishedAt")),
     )
 
 
@@ -563,35 +596,35 @@ def _parse_item(raw: object, default_library_id: str | None) -> AbsItem | None:
     ones (library pages) only the joined `authorName`, `narratorName` and
     `seriesName` strings.
     """
-    if _get(raw, "mediaType") != _BOOK:
+    if get(raw, "mediaType") != _BOOK:
         return None
-    media = _get(raw, "media")
-    metadata = _get(media, "metadata")
-    item_id = _text(_get(raw, "id"))
-    title = _text(_get(metadata, "title"))
-    library_id = _text(_get(raw, "libraryId")) or default_library_id
+    media = get(raw, "media")
+    metadata = get(media, "metadata")
+    item_id = text(get(raw, "id"))
+    title = text(get(metadata, "title"))
+    library_id = text(get(raw, "libraryId")) or default_library_id
     if item_id is None or title is None or library_id is None:
         _LOGGER.debug("Skipping a malformed ABS library item")
         return None
-    duration = _number(_get(media, "duration"))
+    duration = number(get(media, "duration"))
     return AbsItem(
         item_id=item_id,
         library_id=library_id,
         title=title,
-        subtitle=_text(_get(metadata, "subtitle")),
+        subtitle=text(get(metadata, "subtitle")),
         authors=(
-            _names(_get(author, "name") for author in _list(_get(metadata, "authors")))
-            or _split_names(_get(metadata, "authorName"))
+            _names(get(author, "name") for author in array(get(metadata, "authors")))
+            or _split_names(get(metadata, "authorName"))
         ),
         narrators=(
-            _names(_list(_get(metadata, "narrators")))
-            or _split_names(_get(metadata, "narratorName"))
+            _names(array(get(metadata, "narrators")))
+            or _split_names(get(metadata, "narratorName"))
         ),
         series=_series(metadata),
-        asin=_text(_get(metadata, "asin")),
-        isbn=_text(_get(metadata, "isbn")),
+        asin=text(get(metadata, "asin")),
+        isbn=text(get(metadata, "isbn")),
         duration_s=duration if duration is not None and duration > 0 else None,
-        has_cover=_text(_get(media, "coverPath")) is not None,
+        has_cover=text(get(media, "coverPath")) is not None,
     )
 
 
@@ -601,13 +634,13 @@ def _series(metadata: object) -> tuple[SeriesRef, ...]:
     `seriesName` joins "<name> #<sequence>" entries with ", ".
     """
     series: list[SeriesRef] = []
-    for entry in _list(_get(metadata, "series")):
-        name = _text(_get(entry, "name"))
+    for entry in array(get(metadata, "series")):
+        name = text(get(entry, "name"))
         if name is not None:
-            series.append(SeriesRef(name, _text(_get(entry, "sequence"))))
+            series.append(SeriesRef(name, text(get(entry, "sequence"))))
     if series:
         return tuple(series)
-    for part in _split_names(_get(metadata, "seriesName")):
+    for part in _split_names(get(metadata, "seriesName")):
         name, separator, sequence = part.rpartition(" #")
         if separator and name.strip() and sequence.strip():
             series.append(SeriesRef(name.strip(), sequence.strip()))
@@ -618,61 +651,13 @@ def _series(metadata: object) -> tuple[SeriesRef, ...]:
 
 def _names(values: Iterable[object]) -> tuple[str, ...]:
     """Keep the non-blank strings among values, stripped."""
-    names = (_text(value) for value in values)
+    names = (text(value) for value in values)
     return tuple(name for name in names if name is not None)
 
 
 def _split_names(value: object) -> tuple[str, ...]:
     """Split a joined ABS name list ("A, B") into names."""
-    text = _text(value)
-    if text is None:
+    joined = text(value)
+    if joined is None:
         return ()
-    return _names(text.split(", "))
-
-
-def _get(value: object, key: str) -> object:
-    """Return `value[key]` when value is a JSON object, else None."""
-    if isinstance(value, dict):
-        return value.get(key)
-    return None
-
-
-def _list(value: object) -> list[object]:
-    """Return value when it is a JSON array, else an empty list."""
-    if isinstance(value, list):
-        return value
-    return []
-
-
-def _text(value: object) -> str | None:
-    """Return a stripped non-empty string, else None."""
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
-
-
-def _number(value: object) -> float | None:
-    """Return a finite number (numeric strings accepted), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return None
-    else:
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _ms_datetime(value: object) -> datetime | None:
-    """Convert epoch milliseconds to an aware UTC datetime, else None."""
-    milliseconds = _number(value)
-    if milliseconds is None or milliseconds < 0:
-        return None
-    try:
-        return datetime.fromtimestamp(milliseconds / 1000, tz=UTC)
-    except OverflowError, OSError, ValueError:
-        return None
+    return _names(joined.split(", "))

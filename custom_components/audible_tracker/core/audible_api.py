@@ -2,8 +2,9 @@
 
 Built on `audible.AsyncClient` (audible 0.13.1), which signs every request with
 the registered device's key (`x-adp-*` headers). Everything Audible sends is
-parsed defensively into the shared models; errors become the four classes
-below, whose messages never carry credentials or server text.
+parsed defensively (with `json_fields`) into the shared models. Every failure
+is an `AudibleError` (see `exceptions`), whose message never carries
+credentials or server text; invalid arguments are ValueErrors.
 
 Endpoints (the API is undocumented; sources for each are cited where used):
 - GET 1.0/library: full library or, with a state token, only what changed.
@@ -21,9 +22,11 @@ our signing auth on a client other code shares and close it under them. What it
 does accept is a transport. Given `http_client`, the adapter passes a small
 transport that sends the already signed requests through that client's `send`,
 so Home Assistant's shared client (its connection pool and SSL context) carries
-the traffic while the client itself is never changed or closed here. Given
-`transport` (tests), requests go to it. With neither, audible's own client
+the traffic while the client itself is never changed or closed here (borrowed).
+Given `transport` (tests), requests go to it. With neither, audible's own client
 opens its own pool and loads the default SSL context, which is blocking I/O.
+Either way `close()` (or leaving `async with`) closes what this client opened
+and never a borrowed client.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 import audible
 import httpx
 from audible.client import convert_response_content, raise_for_status
+from audible.crypto_provider import get_crypto_providers
+from audible.exceptions import AudibleError as AudibleLibraryError
 from audible.exceptions import (
     AuthFlowError,
     NetworkError,
@@ -52,11 +57,14 @@ from audible.exceptions import (
 )
 from audible.localization import Locale
 
+from .closing import AsyncClosing
 from .exceptions import (
     AudibleAuthError,
     AudibleConnectionError,
     AudibleRateLimitError,
+    AudibleResponseError,
 )
+from .json_fields import array, get, iso_time, number, text
 from .models import AudiblePosition, AudibleTitle, ListeningDay, SeriesRef
 
 if TYPE_CHECKING:
@@ -163,7 +171,7 @@ class _SharedClientTransport(httpx.AsyncBaseTransport):
         """Leave the borrowed client open: its owner closes it."""
 
 
-class AudibleApi:
+class AudibleClient(AsyncClosing):
     """The Audible calls the integration needs, on one signed device session."""
 
     def __init__(
@@ -199,9 +207,17 @@ class AudibleApi:
             raise AudibleAuthError(msg) from err
         # Only a registered device signs requests locally. The bearer fallback
         # refreshes tokens through a client of audible's own (not ours).
-        if "signing" not in auth.available_auth_modes:
+        key = auth.device_private_key
+        if "signing" not in auth.available_auth_modes or key is None:
             msg = "The stored Audible credentials lack the device signing key"
             raise AudibleAuthError(msg)
+        try:
+            # audible loads the key only when it signs the first request, and
+            # then fails with a bare ValueError.
+            get_crypto_providers().rsa.load_private_key(key)
+        except Exception as err:
+            msg = "The stored Audible device key cannot be loaded"
+            raise AudibleAuthError(msg) from err
 
         session_options: dict[str, Any] = {}
         if http_client is not None:
@@ -254,10 +270,10 @@ class AudibleApi:
         fetched = 0
         for page in range(1, _LIBRARY_MAX_PAGES + 1):
             reply = await self._request("GET", _LIBRARY_PATH, {**params, "page": page})
-            items = _dict_value(reply.data, "items")
+            items = get(reply.data, "items")
             if not isinstance(items, list):
                 msg = "Audible sent a library page without items"
-                raise AudibleConnectionError(msg)
+                raise AudibleResponseError(msg)
             if page == 1:
                 # The token of the first page: whatever changes while we page
                 # is delivered again by the next delta.
@@ -300,10 +316,10 @@ class AudibleApi:
             reply = await self._request(
                 "GET", _LASTPOSITIONS_PATH, {"asins": ",".join(batch)}
             )
-            annotations = _dict_value(reply.data, "asin_last_position_heard_annots")
+            annotations = get(reply.data, "asin_last_position_heard_annots")
             if not isinstance(annotations, list):
                 msg = "Audible sent last positions in an unexpected shape"
-                raise AudibleConnectionError(msg)
+                raise AudibleResponseError(msg)
             requested = set(batch)
             for annotation in annotations:
                 parsed = _parse_last_position(annotation)
@@ -340,7 +356,7 @@ class AudibleApi:
                     "store": "Audible",
                 },
             )
-            entries = _dict_value(reply.data, "aggregated_daily_listening_stats")
+            entries = get(reply.data, "aggregated_daily_listening_stats")
             for entry in entries if isinstance(entries, list) else ():
                 parsed = _parse_daily_stat(entry)
                 if parsed is not None and parsed[0] in seconds_by_day:
@@ -371,10 +387,8 @@ class AudibleApi:
             if err.status == httpx.codes.NOT_FOUND:
                 return None
             raise
-        reference = _dict_value(
-            _dict_value(reply.data, "content_metadata"), "content_reference"
-        )
-        acr = _dict_value(reference, "acr")
+        reference = get(get(reply.data, "content_metadata"), "content_reference")
+        acr = get(reference, "acr")
         return acr if isinstance(acr, str) and acr else None
 
     async def set_last_position(self, asin: str, *, acr: str, position_ms: int) -> None:
@@ -483,6 +497,11 @@ class AudibleApi:
         except AuthFlowError as err:
             msg = "The stored Audible credentials cannot sign requests"
             raise AudibleAuthError(msg) from err
+        except (AudibleLibraryError, httpx.InvalidURL, httpx.StreamError) as err:
+            # What audible and httpx raise besides the above: none is expected,
+            # but none may leave the adapter unmapped either.
+            msg = f"Audible request failed on {label}: {type(err).__name__}"
+            raise AudibleConnectionError(msg) from err
         return reply
 
 
@@ -493,32 +512,12 @@ def _check_asin(asin: str) -> None:
         raise ValueError(msg)
 
 
-def _dict_value(data: object, key: str) -> object:
-    """Return `data[key]` when data is a dict, else None."""
-    return data.get(key) if isinstance(data, dict) else None
-
-
 def _int_or_none(value: str | None) -> int | None:
     """Return an integer header value; None when absent or not a number."""
     try:
         return int(value) if value is not None else None
     except ValueError:
         return None
-
-
-def _number(value: object) -> float | None:
-    """Return a finite JSON number (not a bool) as float, else None."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-def _text(value: object) -> str | None:
-    """Return a non-blank string, stripped, else None."""
-    if isinstance(value, str) and (stripped := value.strip()):
-        return stripped
-    return None
 
 
 def _retry_after_s(value: str | None) -> float | None:
@@ -539,25 +538,12 @@ def _retry_after_s(value: str | None) -> float | None:
     return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
-def _parse_timestamp(value: object) -> datetime | None:
-    """Parse an Audible timestamp to aware UTC; zone-less ones are UTC."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-        if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC)
-    except ValueError, OverflowError:
-        return None
-
-
 def _collect_library_items(
     items: Iterable[object], titles: dict[str, AudibleTitle], removed: set[str]
 ) -> None:
     """Sort page items into active titles and removed ASINs; skip bad items."""
     for item in items:
-        asin = _text(_dict_value(item, "asin"))
+        asin = text(get(item, "asin"))
         if asin is None or not isinstance(item, dict):
             _LOGGER.debug("Skipping an Audible library item without ASIN")
             continue
@@ -576,41 +562,38 @@ def _collect_library_items(
 
 def _parse_title(asin: str, item: dict[str, Any]) -> AudibleTitle | None:
     """Parse one library item; None if it has no title."""
-    name = _text(item.get("title"))
+    name = text(item.get("title"))
     if name is None:
         return None
 
     listening = item.get("listening_status")
-    listening = listening if isinstance(listening, dict) else {}
-    percent = _number(listening.get("percent_complete"))
+    percent = number(get(listening, "percent_complete"))
     if percent is None:
-        percent = _number(item.get("percent_complete"))
-    finished = listening.get("is_finished")
+        percent = number(item.get("percent_complete"))
+    finished = get(listening, "is_finished")
     if not isinstance(finished, bool):
         finished = item.get("is_finished") is True
 
-    runtime_min = _number(item.get("runtime_length_min"))
-    purchase_date = _parse_timestamp(item.get("purchase_date"))
+    runtime_min = number(item.get("runtime_length_min"))
+    purchase_date = iso_time(item.get("purchase_date"))
     if purchase_date is None:
-        purchase_date = _parse_timestamp(
-            _dict_value(item.get("library_status"), "date_added")
-        )
+        purchase_date = iso_time(get(item.get("library_status"), "date_added"))
 
     return AudibleTitle(
         asin=asin,
         title=name,
-        subtitle=_text(item.get("subtitle")),
+        subtitle=text(item.get("subtitle")),
         authors=_names(item.get("authors")),
         narrators=_names(item.get("narrators")),
         series=_series(item.get("series")),
-        isbn=_text(item.get("isbn")),
+        isbn=text(item.get("isbn")),
         runtime_s=runtime_min * 60 if runtime_min is not None else None,
         cover_url=_cover_url(item.get("product_images")),
         percent_complete=min(100.0, max(0.0, percent)) if percent is not None else None,
         is_finished=finished,
         purchase_date=purchase_date,
         # Un-finishing leaves the old timestamp in place (JC100/voxcodex docs).
-        finished_at=_parse_timestamp(listening.get("finished_at_timestamp"))
+        finished_at=iso_time(get(listening, "finished_at_timestamp"))
         if finished
         else None,
     )
@@ -618,25 +601,21 @@ def _parse_title(asin: str, item: dict[str, Any]) -> AudibleTitle | None:
 
 def _names(people: object) -> tuple[str, ...]:
     """Return the names of a list of {"asin", "name"} contributors."""
-    if not isinstance(people, list):
-        return ()
-    names = (_text(_dict_value(person, "name")) for person in people)
+    names = (text(get(person, "name")) for person in array(people))
     return tuple(name for name in names if name is not None)
 
 
 def _series(series: object) -> tuple[SeriesRef, ...]:
     """Return the series memberships; sequences stay text ("1-6", "0.5")."""
-    if not isinstance(series, list):
-        return ()
     refs: list[SeriesRef] = []
-    for entry in series:
-        title = _text(_dict_value(entry, "title"))
+    for entry in array(series):
+        title = text(get(entry, "title"))
         if title is None:
             continue
-        sequence = _dict_value(entry, "sequence")
+        sequence = get(entry, "sequence")
         if isinstance(sequence, int | float) and not isinstance(sequence, bool):
             sequence = str(sequence)
-        refs.append(SeriesRef(title=title, sequence=_text(sequence)))
+        refs.append(SeriesRef(title=title, sequence=text(sequence)))
     return tuple(refs)
 
 
@@ -644,12 +623,12 @@ def _cover_url(images: object) -> str | None:
     """Pick the requested cover size, else the largest one sent."""
     if not isinstance(images, dict):
         return None
-    if url := _text(images.get(_COVER_SIZE)):
+    if url := text(images.get(_COVER_SIZE)):
         return url
     sized = [
         (int(size), url)
         for size, value in images.items()
-        if isinstance(size, str) and size.isdecimal() and (url := _text(value))
+        if isinstance(size, str) and size.isdecimal() and (url := text(value))
     ]
     return max(sized)[1] if sized else None
 
@@ -658,17 +637,14 @@ def _parse_last_position(
     annotation: object,
 ) -> tuple[str, AudiblePosition | None] | None:
     """Parse to (asin, position or None if Audible has none); None if unreadable."""
-    asin = _text(_dict_value(annotation, "asin"))
-    heard = _dict_value(annotation, "last_position_heard")
+    asin = text(get(annotation, "asin"))
+    heard = get(annotation, "last_position_heard")
     if asin is None or not isinstance(heard, dict):
         return None
     if heard.get("status") == _POSITION_MISSING:
         return asin, None
-    position_ms = heard.get("position_ms")
-    if isinstance(position_ms, str) and position_ms.isdecimal():
-        position_ms = int(position_ms)
-    position = _number(position_ms)
-    last_updated = _parse_timestamp(heard.get("last_updated"))
+    position = number(heard.get("position_ms"))
+    last_updated = iso_time(heard.get("last_updated"))
     if position is None or position < 0 or last_updated is None:
         _LOGGER.debug("Skipping unreadable Audible last position for %s", asin)
         return None
@@ -679,9 +655,9 @@ def _parse_last_position(
 
 def _parse_daily_stat(entry: object) -> tuple[date, float] | None:
     """Parse one aggregated_daily_listening_stats entry to (day, seconds)."""
-    identifier = _dict_value(entry, "interval_identifier")
-    amount = _number(_dict_value(entry, "aggregated_sum"))
-    unit = _dict_value(entry, "unit")
+    identifier = get(entry, "interval_identifier")
+    amount = number(get(entry, "aggregated_sum"))
+    unit = get(entry, "unit")
     factor = _UNIT_TO_SECONDS.get(
         unit.lower() if isinstance(unit, str) else "milliseconds"
     )

@@ -67,6 +67,10 @@ class AudibleConnectionError(AudibleError, UnavailableError):
     """Audible is unreachable or answered unexpectedly: temporarily unavailable."""
 
 
+class AudibleResponseError(AudibleError, DataError):
+    """Audible answered with a body that cannot be understood."""
+
+
 class AudibleLoginError(AudibleError):
     """Base of the device login's errors."""
 

@@ -1,0 +1,56 @@
+"""The example of core/README.md works, without Home Assistant."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+import textwrap
+from pathlib import Path
+
+from tests.fakes.abs_server import API_KEY, USERNAME, FakeAbsServer
+
+CORE = Path(__file__).parents[2] / "custom_components" / "audible_tracker" / "core"
+
+
+def readme_example() -> str:
+    """Return the README's Python example (the only python block)."""
+    readme = (CORE / "README.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
+    return block
+
+
+async def test_the_readme_example_runs_against_the_fake_server(
+    aiohttp_server, socket_enabled
+) -> None:
+    fake = FakeAbsServer(recorded_progress=True)
+    await fake.start(aiohttp_server)
+    example = readme_example().replace("http://abs.local:13378", fake.url)
+    assert fake.url in example
+    script = "\n".join(
+        [
+            "import asyncio, sys",
+            f"sys.path.insert(0, {str(CORE.parent)!r})",
+            f"KEY = {API_KEY!r}",
+            "async def main():",
+            textwrap.indent(example, "    "),
+            "asyncio.run(main())",
+            "print('homeassistant' in sys.modules)",
+        ]
+    )
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        script,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+
+    assert process.returncode == 0, stderr.decode()
+    assert stdout.decode().splitlines() == [
+        f"{USERNAME} 8 books with progress",
+        "False",  # the core ran without importing Home Assistant
+    ]
+    assert fake.requests_to("GET", "/api/me")
