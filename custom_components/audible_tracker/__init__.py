@@ -28,17 +28,13 @@ from .const import (
     LOGGER,
     OPTION_DEFAULTS,
 )
-from .coordinator import (
-    AudibleGuard,
-    LibraryCoordinator,
-    ProgressCoordinator,
-    SourceHealth,
-)
+from .coordinator import LibraryCoordinator, ProgressCoordinator
 from .core.abs_api import AbsClient
 from .core.audible_api import AudibleApi
 from .core.audible_auth import deregister_device
 from .core.exceptions import AudibleAuthError
 from .core.models import AbsTokens
+from .health import AudibleGuard, SourceHealth
 from .repairs import async_delete_entry_issues, async_update_conflict_issues
 from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData
 from .services import async_setup_services

@@ -45,10 +45,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from datetime import datetime
 
-    from .coordinator import AudibleGuard
     from .core.abs_api import AbsClient
     from .core.audible_api import AudibleApi
     from .core.models import AbsItem, AbsProgress, AudiblePosition, AudibleTitle
+    from .health import AudibleGuard
     from .storage import TrackerStore
 
 
