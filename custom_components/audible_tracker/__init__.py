@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import Platform
-from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.httpx_client import get_async_client
@@ -32,8 +31,8 @@ from .coordinator import LibraryCoordinator, ProgressCoordinator
 from .core.abs_api import AbsClient
 from .core.audible_api import AudibleApi
 from .core.audible_auth import deregister_device
-from .core.exceptions import AudibleAuthError
 from .core.models import AbsTokens
+from .errors import reauth_on_auth_error
 from .health import AudibleGuard, SourceHealth
 from .repairs import async_delete_entry_issues, async_update_conflict_issues
 from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData
@@ -108,16 +107,12 @@ async def async_setup_entry(
             "the previous one are dropped; the next poll starts afresh"
         )
         await store.async_save()
-    try:
+    with reauth_on_auth_error():
         audible = AudibleApi(
             entry.data[CONF_AUDIBLE_AUTH],
             entry.data[CONF_MARKETPLACE],
             http_client=get_async_client(hass),
         )
-    except AudibleAuthError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="audible_auth_failed"
-        ) from err
     abs_client = create_abs_client(hass, entry)
     # One health record per service, shared by both schedules.
     guard = AudibleGuard()

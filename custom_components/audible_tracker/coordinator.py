@@ -17,8 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.core import callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .const import (
@@ -29,10 +28,8 @@ from .const import (
     LOGGER,
 )
 from .core.exceptions import (
-    AbsAuthError,
     AbsError,
     AbsNotFoundError,
-    AudibleAuthError,
     AudibleError,
     AudibleRateLimitError,
 )
@@ -44,6 +41,11 @@ from .core.tracking import (
     build_snapshot,
     build_watchlist,
     detect_book_events,
+)
+from .errors import (
+    coordinator_exception_handler,
+    reauth_on_auth_error,
+    update_failed,
 )
 from .sync_runner import PollView, SyncRunner, title_states
 
@@ -149,6 +151,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         """Ask for a fresh ABS index at the next refresh (unknown item seen)."""
         self._abs_index_wanted = True
 
+    @coordinator_exception_handler
     async def _async_update_data(self) -> LibraryData:
         now = dt_util.utcnow()
         audible_ok = await self._async_refresh_audible(now)
@@ -158,11 +161,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
             retry_after = None
             if self.audible_guard.retry_at is not None:
                 retry_after = (self.audible_guard.retry_at - now).total_seconds()
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="audible_unavailable",
-                retry_after=retry_after,
-            )
+            raise update_failed("audible_unavailable", retry_after=retry_after)
         match = await self._async_match()
         return LibraryData(
             titles=dict(self._titles),
@@ -272,14 +271,11 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         if self._last_stats is not None and now - self._last_stats < STATS_INTERVAL:
             return
         try:
-            # Audible's days are the listener's days: the local date.
-            self._days = await self.audible.get_listening_days(
-                today=dt_util.now().date()
-            )
-        except AudibleAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="audible_auth_failed"
-            ) from err
+            with reauth_on_auth_error():
+                # Audible's days are the listener's days: the local date.
+                self._days = await self.audible.get_listening_days(
+                    today=dt_util.now().date()
+                )
         except AudibleRateLimitError as err:
             self.audible_guard.rate_limited(now, err)
         except AudibleError as err:
@@ -300,15 +296,12 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
             # Not due means the last index succeeded (a failure stays due).
             return True
         chosen: list[str] = self.config_entry.data.get(CONF_ABS_LIBRARIES, [])
+        items: dict[str, AbsItem] = {}
         try:
-            items: dict[str, AbsItem] = {}
-            for library_id in chosen:
-                for item in await self._async_library_items(library_id):
-                    items[item.item_id] = item
-        except AbsAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="abs_auth_failed"
-            ) from err
+            with reauth_on_auth_error():
+                for library_id in chosen:
+                    for item in await self._async_library_items(library_id):
+                        items[item.item_id] = item
         except AbsError as err:
             self.abs_health.failed(err)
             return False
@@ -386,6 +379,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         """Put a title on the next poll's watchlist (actions use this)."""
         self._extra_watch.add(asin)
 
+    @coordinator_exception_handler
     async def _async_update_data(self) -> ProgressData:
         now = dt_util.utcnow()
         library = self.library.data
@@ -396,11 +390,10 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         # Only what this poll asked about: an action may have added more.
         self._extra_watch -= asked
         if not self._audible_ok and not self._abs_ok:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="all_sources_unavailable"
+            raise update_failed(
+                "all_sources_unavailable"
                 if self.abs_client is not None
-                else "audible_unavailable",
+                else "audible_unavailable"
             )
         # Links may have changed while the services answered (an action, a
         # library refresh): never sync or show the poll's stale copy.
@@ -535,11 +528,8 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         if self.abs_client is None:
             return False
         try:
-            user = await self.abs_client.get_me()
-        except AbsAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="abs_auth_failed"
-            ) from err
+            with reauth_on_auth_error():
+                user = await self.abs_client.get_me()
         except AbsError as err:
             self.abs_health.failed(err)
             return False

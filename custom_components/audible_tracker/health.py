@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
-from homeassistant.exceptions import ConfigEntryAuthFailed
-
-from .const import DOMAIN, LOGGER
-from .core.exceptions import AudibleAuthError, AudibleError, AudibleRateLimitError
+from .const import LOGGER
+from .core.exceptions import AudibleError, AudibleRateLimitError
+from .errors import reauth_on_auth_error
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -76,11 +75,8 @@ class AudibleGuard:
     ) -> T | None:
         """Return what `fetch` returns, or None when it failed or must wait."""
         try:
-            result = await fetch()
-        except AudibleAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="audible_auth_failed"
-            ) from err
+            with reauth_on_auth_error():
+                result = await fetch()
         except AudibleRateLimitError as err:
             self.rate_limited(now, err)
             return None

@@ -14,13 +14,12 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.service import async_get_config_entry
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .core.exceptions import AbsError, AudibleError
 from .core.sync import PlannedWrite, Side, SideState, WriteKind, map_position
+from .errors import action_exception_handler, action_failed, invalid_call
 from .sync_runner import abs_side, audible_side
 
 if TYPE_CHECKING:
@@ -60,35 +59,27 @@ PUSH_SCHEMA = ENTRY_SCHEMA.extend(
 SET_SYNC_SCHEMA = TITLE_SCHEMA.extend({probatio.Required(ATTR_ENABLED): bool})
 
 
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
-
-
 def _entry(call: ServiceCall, *, needs_abs: bool = False) -> AudibleTrackerConfigEntry:
     """Return the loaded entry the call names (Home Assistant checks it exists)."""
     entry: AudibleTrackerConfigEntry = async_get_config_entry(
         call.hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID]
     )
     if needs_abs and entry.runtime_data.abs_client is None:
-        raise _invalid("abs_not_configured", entry=entry.title)
+        raise invalid_call("abs_not_configured", entry=entry.title)
     return entry
 
 
 def _asin(library: LibraryData, asin: str) -> str:
     asin = asin.strip().upper()
     if asin not in library.titles:
-        raise _invalid("unknown_asin", asin=asin)
+        raise invalid_call("unknown_asin", asin=asin)
     return asin
 
 
 def _item_id(library: LibraryData, item_id: str) -> str:
     item_id = item_id.strip()
     if item_id not in library.abs_items:
-        raise _invalid("unknown_abs_item", abs_item_id=item_id)
+        raise invalid_call("unknown_abs_item", abs_item_id=item_id)
     return item_id
 
 
@@ -124,7 +115,7 @@ async def _async_resolve_conflict(call: ServiceCall) -> None:
     item_in: str | None = call.data.get(ATTR_ABS_ITEM_ID)
     ignore: bool = call.data.get(ATTR_IGNORE, False)
     if (item_in is None) == (not ignore):
-        raise _invalid("resolve_needs_one_choice")
+        raise invalid_call("resolve_needs_one_choice")
     if item_in is None:
         _forget_sync(entry.runtime_data, asin)
         await library.async_ignore(asin)
@@ -137,18 +128,18 @@ def _linked_title(
 ) -> tuple[str, str]:
     """Return (asin, item id) of a linked title named by either one."""
     if (asin_in is None) == (item_in is None):
-        raise _invalid("push_needs_one_title")
+        raise invalid_call("push_needs_one_title")
     links = {asin: link.item_id for asin, link in library.match.links.items()}
     if asin_in is not None:
         asin = _asin(library, asin_in)
         if asin not in links:
-            raise _invalid("title_not_linked", asin=asin)
+            raise invalid_call("title_not_linked", asin=asin)
         return asin, links[asin]
     assert item_in is not None  # noqa: S101 - exactly one of the two is given
     item_id = _item_id(library, item_in)
     by_item = {item: asin for asin, item in links.items()}
     if item_id not in by_item:
-        raise _invalid("item_not_linked", abs_item_id=item_id)
+        raise invalid_call("item_not_linked", abs_item_id=item_id)
     return by_item[item_id], item_id
 
 
@@ -166,18 +157,14 @@ async def _async_push_position(call: ServiceCall) -> None:
     )
     title = library.titles[asin]
     item = library.abs_items.get(item_id)
-    try:
+    with action_exception_handler():
         audible_position = (await runtime.audible.get_last_positions([asin])).get(asin)
         abs_progress = await abs_client.get_progress(item_id)
-    except (AudibleError, AbsError) as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="service_unavailable"
-        ) from err
     source = audible_side(title, audible_position)
     position = call.data.get(ATTR_POSITION)
     if position is None:
         if source.position_s is None:
-            raise _invalid("no_audible_position", asin=asin)
+            raise invalid_call("no_audible_position", asin=asin)
         position = source.position_s
     duration = title.runtime_s
     if (
@@ -185,14 +172,14 @@ async def _async_push_position(call: ServiceCall) -> None:
         or position < 0
         or (duration is not None and position > duration)
     ):
-        raise _invalid(
+        raise invalid_call(
             "position_out_of_range",
             position=f"{position:g}",
             duration=f"{duration or 0:g}",
         )
     target = abs_side(item, abs_progress)
     if target.duration_s is None:
-        raise _invalid("abs_duration_unknown", abs_item_id=item_id)
+        raise invalid_call("abs_duration_unknown", abs_item_id=item_id)
     mapped = map_position(position, duration, target.duration_s)
     write = PlannedWrite(
         asin=asin,
@@ -208,9 +195,7 @@ async def _async_push_position(call: ServiceCall) -> None:
         unfinish_first=target.finished,
     )
     if not await sync.async_push(write, dt_util.utcnow()):
-        raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="push_failed"
-        )
+        raise action_failed("push_failed")
     runtime.progress.watch(asin)
     await runtime.progress.async_request_refresh()
 
@@ -220,9 +205,7 @@ async def _async_sync_now(call: ServiceCall) -> None:
     progress = entry.runtime_data.progress
     await progress.async_refresh()
     if not progress.last_update_success:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="service_unavailable"
-        )
+        raise action_failed("service_unavailable")
 
 
 async def _async_set_sync_enabled(call: ServiceCall) -> None:
