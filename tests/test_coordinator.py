@@ -194,7 +194,7 @@ async def test_store_survives_a_reload(
 ) -> None:
     entry = make_entry(abs_url=abs_world.url)
     await setup_integration(hass, entry)
-    store = entry.runtime_data.store
+    store = entry.runtime_data.deps.store
     store.data.manual_links["B0OMNIBUS1"] = LES_MIS_ID
     # ABS (30 s, heard later) was synced to Audible (24 s) in the first poll.
     anne = store.data.ledger["titles"]["B0FAKE0001"]
@@ -247,7 +247,7 @@ async def test_quiet_poll_does_not_write_the_store(
     entry = make_entry(abs_url=abs_world.url)
     await setup_integration(hass, entry)
     await advance(hass, freezer, timedelta(minutes=5))
-    store = entry.runtime_data.store
+    store = entry.runtime_data.deps.store
     with patch.object(store, "async_save", wraps=store.async_save) as save:
         await advance(hass, freezer, timedelta(minutes=5))
         await advance(hass, freezer, timedelta(minutes=5))
@@ -259,7 +259,7 @@ async def test_another_abs_server_or_user_starts_afresh(
 ) -> None:
     entry = make_entry(abs_url=abs_world.url)
     await setup_integration(hass, entry)
-    store = entry.runtime_data.store
+    store = entry.runtime_data.deps.store
     store.data.manual_links["B0OMNIBUS1"] = LES_MIS_ID
     await store.async_save()
     assert store.data.ledger["titles"]
@@ -278,7 +278,7 @@ async def test_another_abs_server_or_user_starts_afresh(
     abs_world.clear_requests()
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    data = entry.runtime_data.store.data
+    data = entry.runtime_data.deps.store.data
     assert data.manual_links == {"B0OMNIBUS1": LES_MIS_ID}
     # A fresh first sync for the guest: Audible's place is copied forwards.
     # (With the old ledger, the guest's missing position would have been
@@ -295,4 +295,4 @@ async def test_another_abs_server_or_user_starts_afresh(
     )
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert entry.runtime_data.store.data.manual_links == {}
+    assert entry.runtime_data.deps.store.data.manual_links == {}

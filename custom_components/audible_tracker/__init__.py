@@ -35,7 +35,7 @@ from .core.models import AbsTokens
 from .errors import reauth_on_auth_error
 from .health import AudibleGuard, SourceHealth
 from .repairs import async_delete_entry_issues, async_update_conflict_issues
-from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData
+from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData, TrackerDeps
 from .services import async_setup_services
 from .storage import TrackerStore
 
@@ -114,35 +114,18 @@ async def async_setup_entry(
             http_client=get_async_client(hass),
         )
     abs_client = create_abs_client(hass, entry)
-    # One health record per service, shared by both schedules.
-    guard = AudibleGuard()
-    abs_health = SourceHealth("Audiobookshelf")
-    library = LibraryCoordinator(
-        hass,
-        entry,
+    deps = TrackerDeps(
         audible=audible,
         abs_client=abs_client,
         store=store,
-        guard=guard,
-        abs_health=abs_health,
+        audible_guard=AudibleGuard(),
+        abs_health=SourceHealth("Audiobookshelf"),
     )
-    progress = ProgressCoordinator(
-        hass,
-        entry,
-        library=library,
-        audible=audible,
-        abs_client=abs_client,
-        store=store,
-        guard=guard,
-        abs_health=abs_health,
-    )
+    library = LibraryCoordinator(hass, entry, deps)
+    progress = ProgressCoordinator(hass, entry, deps, library)
     apply_options(library, progress, entry.options)
     entry.runtime_data = AudibleTrackerRuntimeData(
-        audible=audible,
-        abs_client=abs_client,
-        store=store,
-        library=library,
-        progress=progress,
+        deps=deps, library=library, progress=progress
     )
     try:
         await library.async_config_entry_first_refresh()
@@ -196,8 +179,9 @@ async def async_unload_entry(
     if unloaded:
         # Fix flows need a loaded entry; the issues come back with it.
         async_delete_entry_issues(hass, entry.entry_id)
-        await entry.runtime_data.store.async_save()
-        await entry.runtime_data.audible.close()
+        deps = entry.runtime_data.deps
+        await deps.store.async_save()
+        await deps.audible.close()
     return unloaded
 
 

@@ -52,8 +52,6 @@ from .sync_runner import PollView, SyncRunner, title_states
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
-    from .core.abs_api import AbsClient
-    from .core.audible_api import AudibleApi
     from .core.models import (
         AbsItem,
         AbsProgress,
@@ -61,9 +59,7 @@ if TYPE_CHECKING:
         AudibleTitle,
         ListeningDay,
     )
-    from .health import AudibleGuard, SourceHealth
-    from .runtime import AudibleTrackerConfigEntry
-    from .storage import TrackerStore
+    from .runtime import AudibleTrackerConfigEntry, TrackerDeps
 
 LIBRARY_INTERVAL: Final = timedelta(minutes=30)
 STATS_INTERVAL: Final = timedelta(hours=1)
@@ -104,12 +100,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         self,
         hass: HomeAssistant,
         entry: AudibleTrackerConfigEntry,
-        *,
-        audible: AudibleApi,
-        abs_client: AbsClient | None,
-        store: TrackerStore,
-        guard: AudibleGuard,
-        abs_health: SourceHealth,
+        deps: TrackerDeps,
     ) -> None:
         """Set up the schedules."""
         super().__init__(
@@ -119,9 +110,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
             name=f"{DOMAIN} library",
             update_interval=LIBRARY_INTERVAL,
         )
-        self.audible = audible
-        self.abs_client = abs_client
-        self.store = store
+        self.deps = deps
         self.matcher = Matcher()
         self.full_refresh_interval = DEFAULT_LIBRARY_REFRESH
         self._titles: dict[str, AudibleTitle] = {}
@@ -132,9 +121,6 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         self._abs_items: dict[str, AbsItem] = {}
         self._last_abs_index: datetime | None = None
         self._abs_index_wanted = False
-        self.audible_guard = guard
-        # Shared with the progress coordinator: one outage, logged once.
-        self.abs_health = abs_health
         self._missing_libraries: set[str] = set()
         # Links and ignores change by actions while a refresh may be matching:
         # one match at a time, and a match of older links is done again.
@@ -158,9 +144,8 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         abs_ok = await self._async_refresh_abs(now)
         if self._last_full is None:
             # Never had a library: nothing to show or match yet.
-            retry_after = None
-            if self.audible_guard.retry_at is not None:
-                retry_after = (self.audible_guard.retry_at - now).total_seconds()
+            retry_at = self.deps.audible_guard.retry_at
+            retry_after = (retry_at - now).total_seconds() if retry_at else None
             raise update_failed("audible_unavailable", retry_after=retry_after)
         match = await self._async_match()
         return LibraryData(
@@ -177,7 +162,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         async with self._match_lock:
             while True:
                 version = self._links_version
-                store = self.store.data
+                store = self.deps.store.data
                 match = await self.hass.async_add_executor_job(
                     self._match,
                     # Copies: the loop may change these while the match runs.
@@ -191,28 +176,28 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
             stored = match.to_dict()
             if stored != store.match:
                 store.match = stored
-                self.store.async_delay_save()
+                self.deps.store.async_delay_save()
             return match
 
     async def async_rematch(self) -> None:
         """Re-match with the stored links and ignores, without asking anyone."""
         self._links_version += 1
         match = await self._async_match()
-        await self.store.async_save()
+        await self.deps.store.async_save()
         # Not async_set_updated_data: that would push the next refresh back.
         self.data = replace(self.data, match=match)
         self.async_update_listeners()
 
     async def async_link(self, asin: str, item_id: str) -> None:
         """Link a title by hand; it replaces any automatic link or conflict."""
-        store = self.store.data
+        store = self.deps.store.data
         store.manual_links[asin] = item_id
         store.ignored.discard(asin)
         await self.async_rematch()
 
     async def async_unlink(self, asin: str) -> None:
         """Drop a title's link, and keep matching from linking it again."""
-        store = self.store.data
+        store = self.deps.store.data
         store.manual_links.pop(asin, None)
         store.ignored.add(asin)
         await self.async_rematch()
@@ -239,7 +224,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         )
 
     async def _async_refresh_audible(self, now: datetime) -> bool:
-        guard = self.audible_guard
+        guard = self.deps.audible_guard
         if guard.waiting(now):
             return guard.health.available
         full = (
@@ -249,7 +234,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
 
         result = await guard.call(
             now,
-            lambda: self.audible.get_library(
+            lambda: self.deps.audible.get_library(
                 state_token=None if full else self._state_token
             ),
         )
@@ -273,11 +258,11 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         try:
             with reauth_on_auth_error():
                 # Audible's days are the listener's days: the local date.
-                self._days = await self.audible.get_listening_days(
+                self._days = await self.deps.audible.get_listening_days(
                     today=dt_util.now().date()
                 )
         except AudibleRateLimitError as err:
-            self.audible_guard.rate_limited(now, err)
+            self.deps.audible_guard.rate_limited(now, err)
         except AudibleError as err:
             # Not worth marking Audible down: the library itself answered.
             LOGGER.debug("Listening stats unavailable (%s)", type(err).__name__)
@@ -285,7 +270,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
             self._last_stats = now
 
     async def _async_refresh_abs(self, now: datetime) -> bool:
-        if self.abs_client is None:
+        if self.deps.abs_client is None:
             return True
         due = (
             self._abs_index_wanted
@@ -303,19 +288,19 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
                     for item in await self._async_library_items(library_id):
                         items[item.item_id] = item
         except AbsError as err:
-            self.abs_health.failed(err)
+            self.deps.abs_health.failed(err)
             return False
         self._abs_items = items
         self._last_abs_index = now
         self._abs_index_wanted = False
-        self.abs_health.succeeded()
+        self.deps.abs_health.succeeded()
         return True
 
     async def _async_library_items(self, library_id: str) -> list[AbsItem]:
         """Return a library's items; a library deleted on ABS is skipped."""
-        assert self.abs_client is not None  # noqa: S101 - only called with ABS
+        assert self.deps.abs_client is not None  # noqa: S101 - only called with ABS
         try:
-            items = await self.abs_client.get_library_items(library_id)
+            items = await self.deps.abs_client.get_library_items(library_id)
         except AbsNotFoundError:
             if library_id not in self._missing_libraries:
                 self._missing_libraries.add(library_id)
@@ -337,13 +322,8 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         self,
         hass: HomeAssistant,
         entry: AudibleTrackerConfigEntry,
-        *,
+        deps: TrackerDeps,
         library: LibraryCoordinator,
-        audible: AudibleApi,
-        abs_client: AbsClient | None,
-        store: TrackerStore,
-        guard: AudibleGuard,
-        abs_health: SourceHealth,
     ) -> None:
         """Set up the poll."""
         super().__init__(
@@ -353,15 +333,17 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
             name=f"{DOMAIN} progress",
             update_interval=DEFAULT_POLL_INTERVAL,
         )
+        self.deps = deps
         self.library = library
-        self.audible = audible
-        self.abs_client = abs_client
-        self.store = store
-        self.audible_guard = guard
-        self.abs_health = abs_health
         self.sync = (
-            SyncRunner(store, audible, abs_client, entry.options, guard)
-            if abs_client is not None
+            SyncRunner(
+                deps.store,
+                deps.audible,
+                deps.abs_client,
+                entry.options,
+                deps.audible_guard,
+            )
+            if deps.abs_client is not None
             else None
         )
         self._positions: dict[str, AudiblePosition | None] = {}
@@ -370,7 +352,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         self._abs_progress: dict[str, AbsProgress] = {}
         self._extra_watch: set[str] = set()
         self._audible_ok = True
-        self._abs_ok = abs_client is not None
+        self._abs_ok = deps.abs_client is not None
         # Unknown ABS items already asked about, so one odd item (another
         # library, a podcast) does not re-index ABS every poll.
         self._unknown_items_seen: set[str] = set()
@@ -392,7 +374,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         if not self._audible_ok and not self._abs_ok:
             raise update_failed(
                 "all_sources_unavailable"
-                if self.abs_client is not None
+                if self.deps.abs_client is not None
                 else "audible_unavailable"
             )
         # Links may have changed while the services answered (an action, a
@@ -449,7 +431,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
             audible_fetched=self._audible_ok and bool(self._fresh_positions),
             abs_fetched=self._abs_ok,
         )
-        states = title_states(view, watchlist, self.store.data.sync_disabled)
+        states = title_states(view, watchlist, self.deps.store.data.sync_disabled)
         plan = await self.sync.async_run(states, now)
         if not self.sync.dry_run:
             for write in plan.writes:
@@ -470,6 +452,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         plan: SyncPlan | None = None,
     ) -> ProgressData:
         conflicts = library.match.conflicts
+        abs_client = self.deps.abs_client
         unmatched = [
             library.titles[asin].title
             for asin in sorted({*conflicts, *library.match.unmatched})
@@ -485,7 +468,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
             listening_days=library.listening_days,
             now=now,
             today=dt_util.now().date(),
-            abs_cover_url=self.abs_client.cover_url if self.abs_client else None,
+            abs_cover_url=abs_client.cover_url if abs_client else None,
         )
         previous = self.data.snapshot if self.data is not None else None
         return ProgressData(
@@ -505,7 +488,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
     async def _async_poll_audible(
         self, watchlist: frozenset[str], now: datetime
     ) -> bool:
-        guard = self.audible_guard
+        guard = self.deps.audible_guard
         self._fresh_positions = {}
         if not watchlist:
             guard.health.succeeded()
@@ -513,7 +496,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         if guard.waiting(now):
             return guard.health.available
         positions = await guard.call(
-            now, lambda: self.audible.get_last_positions(sorted(watchlist))
+            now, lambda: self.deps.audible.get_last_positions(sorted(watchlist))
         )
         if positions is None:
             return guard.health.available
@@ -525,13 +508,13 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         return True
 
     async def _async_poll_abs(self, library: LibraryData) -> bool:
-        if self.abs_client is None:
+        if self.deps.abs_client is None:
             return False
         try:
             with reauth_on_auth_error():
-                user = await self.abs_client.get_me()
+                user = await self.deps.abs_client.get_me()
         except AbsError as err:
-            self.abs_health.failed(err)
+            self.deps.abs_health.failed(err)
             return False
         self._abs_progress = user.progress
         unknown = set(user.progress) - set(library.abs_items) - self._unknown_items_seen
@@ -542,5 +525,5 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
             self.config_entry.async_create_background_task(
                 self.hass, self.library.async_request_refresh(), "abs index refresh"
             )
-        self.abs_health.succeeded()
+        self.deps.abs_health.succeeded()
         return True

@@ -227,7 +227,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the sensors of an entry."""
-    abs_configured = entry.runtime_data.abs_client is not None
+    abs_configured = entry.runtime_data.deps.abs_client is not None
     async_add_entities(
         AudibleTrackerSensor(entry, description)
         for description in SENSORS

@@ -64,7 +64,7 @@ def _entry(call: ServiceCall, *, needs_abs: bool = False) -> AudibleTrackerConfi
     entry: AudibleTrackerConfigEntry = async_get_config_entry(
         call.hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID]
     )
-    if needs_abs and entry.runtime_data.abs_client is None:
+    if needs_abs and entry.runtime_data.deps.abs_client is None:
         raise invalid_call("abs_not_configured", entry=entry.title)
     return entry
 
@@ -97,7 +97,7 @@ def _forget_sync(runtime: AudibleTrackerRuntimeData, asin: str) -> None:
     if sync is not None:
         sync.ledger.forget(asin)
         # Saved with the unlink, so that a restart cannot bring it back.
-        runtime.store.data.ledger = sync.ledger.to_dict()
+        runtime.deps.store.data.ledger = sync.ledger.to_dict()
 
 
 async def _async_unlink(call: ServiceCall) -> None:
@@ -148,7 +148,7 @@ async def _async_push_position(call: ServiceCall) -> None:
     runtime = entry.runtime_data
     library = runtime.library.data
     sync = runtime.progress.sync
-    abs_client = runtime.abs_client
+    abs_client = runtime.deps.abs_client
     # Both exist when ABS is configured, which _entry checked.
     assert sync is not None  # noqa: S101
     assert abs_client is not None  # noqa: S101
@@ -158,7 +158,8 @@ async def _async_push_position(call: ServiceCall) -> None:
     title = library.titles[asin]
     item = library.abs_items.get(item_id)
     with action_exception_handler():
-        audible_position = (await runtime.audible.get_last_positions([asin])).get(asin)
+        positions = await runtime.deps.audible.get_last_positions([asin])
+        audible_position = positions.get(asin)
         abs_progress = await abs_client.get_progress(item_id)
     source = audible_side(title, audible_position)
     position = call.data.get(ATTR_POSITION)
@@ -212,12 +213,12 @@ async def _async_set_sync_enabled(call: ServiceCall) -> None:
     entry = _entry(call, needs_abs=True)
     runtime = entry.runtime_data
     asin = _asin(runtime.library.data, call.data[ATTR_ASIN])
-    disabled = runtime.store.data.sync_disabled
+    disabled = runtime.deps.store.data.sync_disabled
     if call.data[ATTR_ENABLED]:
         disabled.discard(asin)
     else:
         disabled.add(asin)
-    await runtime.store.async_save()
+    await runtime.deps.store.async_save()
 
 
 async def _async_get_conflicts(call: ServiceCall) -> ServiceResponse:
