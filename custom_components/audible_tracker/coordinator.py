@@ -418,10 +418,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         if self.sync is None:
             return None
         links = self._links(library)
-        for asin in self.sync.ledger.titles.keys() - links.keys():
-            # Unlinked, ignored, in conflict or gone: a later link starts
-            # from a fresh baseline (and the ledger does not grow forever).
-            self.sync.ledger.forget(asin)
+        self.sync.forget_unlinked(links.keys())
         view = PollView(
             titles=library.titles,
             abs_items=library.abs_items,

@@ -91,20 +91,17 @@ async def _async_link(call: ServiceCall) -> None:
     await library.async_link(asin, item_id)
 
 
-def _forget_sync(runtime: AudibleTrackerRuntimeData, asin: str) -> None:
+async def _async_forget_sync(runtime: AudibleTrackerRuntimeData, asin: str) -> None:
     """Drop a title's sync record: a later link starts from a fresh baseline."""
-    sync = runtime.progress.sync
-    if sync is not None:
-        sync.ledger.forget(asin)
-        # Saved with the unlink, so that a restart cannot bring it back.
-        runtime.deps.store.data.ledger = sync.ledger.to_dict()
+    if runtime.progress.sync is not None:
+        await runtime.progress.sync.async_forget(asin)
 
 
 async def _async_unlink(call: ServiceCall) -> None:
     entry = _entry(call, needs_abs=True)
     runtime = entry.runtime_data
     asin = _asin(runtime.library.data, call.data[ATTR_ASIN])
-    _forget_sync(runtime, asin)
+    await _async_forget_sync(runtime, asin)
     await runtime.library.async_unlink(asin)
 
 
@@ -117,7 +114,7 @@ async def _async_resolve_conflict(call: ServiceCall) -> None:
     if (item_in is None) == (not ignore):
         raise invalid_call("resolve_needs_one_choice")
     if item_in is None:
-        _forget_sync(entry.runtime_data, asin)
+        await _async_forget_sync(entry.runtime_data, asin)
         await library.async_ignore(asin)
         return
     await library.async_link(asin, _item_id(library.data, item_in))

@@ -42,7 +42,7 @@ from .core.sync import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Collection, Iterable, Mapping
     from datetime import datetime
 
     from .core.abs_api import AbsClient
@@ -167,6 +167,24 @@ class SyncRunner:
         self.options, self.dry_run = sync_options_from(options)
         self.last_plan = SyncPlan()
         self._reported_gave_up: set[tuple[str, str]] = set()
+
+    def forget_unlinked(self, linked: Collection[str]) -> None:
+        """Forget every title not in `linked` (saved with the next run).
+
+        Unlinked, ignored, in conflict or gone: a later link starts from a
+        fresh baseline, and the ledger does not grow forever.
+        """
+        for asin in self.ledger.titles.keys() - set(linked):
+            self.ledger.forget(asin)
+
+    async def async_forget(self, asin: str) -> None:
+        """Forget one title now (it is being unlinked), after any write in flight.
+
+        Saved at once, so that a restart cannot bring it back.
+        """
+        async with self._lock:
+            self.ledger.forget(asin)
+            await self._async_save()
 
     def set_options(self, options: Mapping[str, Any]) -> None:
         """Apply changed options from the next poll on."""
