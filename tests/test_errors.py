@@ -22,6 +22,10 @@ from custom_components.audible_tracker.core.exceptions import (
     AuthenticationError,
     LedgerFormatError,
 )
+from custom_components.audible_tracker.core.sync_push import (
+    PushRejectedError,
+    PushRejection,
+)
 from custom_components.audible_tracker.errors import (
     action_exception_handler,
     action_failed,
@@ -142,3 +146,12 @@ def test_action_errors_are_translated() -> None:
     assert_translated(invalid, "unknown_asin")
     assert invalid.translation_placeholders == {"asin": "B0X"}
     assert invalid_call("push_needs_one_title").translation_placeholders is None
+
+
+def test_action_handler_reports_a_refused_push_as_a_bad_call() -> None:
+    refused = PushRejectedError(PushRejection.ABS_DURATION_UNKNOWN, abs_item_id="li-1")
+    with pytest.raises(ServiceValidationError) as raised, action_exception_handler():
+        raise refused
+    assert_translated(raised.value, "abs_duration_unknown")
+    assert raised.value.translation_placeholders == {"abs_item_id": "li-1"}
+    assert raised.value.__cause__ is refused

@@ -6,7 +6,8 @@
   (`UpdateFailed`, translated); the coordinators handle the expected ones
   themselves (rate limits, an outage marking a source unavailable).
 - An action reports a service error as `HomeAssistantError` and a bad call
-  as `ServiceValidationError`, both translated.
+  (the push planner's refusals included) as `ServiceValidationError`, both
+  translated.
 
 Messages are translation keys only: a service's own text can carry ids.
 """
@@ -25,6 +26,7 @@ from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from .const import DOMAIN
 from .core.exceptions import AbsError, AudibleError, AuthenticationError
+from .core.sync_push import PushRejectedError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Iterator
@@ -89,12 +91,15 @@ def invalid_call(key: str, **placeholders: str) -> ServiceValidationError:
 
 @contextmanager
 def action_exception_handler() -> Iterator[None]:
-    """Turn a service error inside an action into `service_unavailable`.
+    """Turn the core errors an action meets into translated ones.
 
-    Authentication errors too: an action does not start reauthentication,
-    the next poll does.
+    A service error becomes `service_unavailable`, authentication errors
+    too: an action does not start reauthentication, the next poll does. A
+    push the planner refuses is a bad call, with the planner's reason.
     """
     try:
         yield
+    except PushRejectedError as err:
+        raise invalid_call(err.reason.value, **err.placeholders) from err
     except (AudibleError, AbsError) as err:
         raise action_failed("service_unavailable") from err

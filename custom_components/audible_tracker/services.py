@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import probatio
@@ -18,7 +17,7 @@ from homeassistant.helpers.service import async_get_config_entry
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .core.sync import PlannedWrite, Side, SideState, WriteKind, map_position
+from .core.sync_push import plan_push
 from .errors import action_exception_handler, action_failed, invalid_call
 from .sync_runner import abs_side, audible_side
 
@@ -158,40 +157,13 @@ async def _async_push_position(call: ServiceCall) -> None:
         positions = await runtime.deps.audible.get_last_positions([asin])
         audible_position = positions.get(asin)
         abs_progress = await abs_client.get_progress(item_id)
-    source = audible_side(title, audible_position)
-    position = call.data.get(ATTR_POSITION)
-    if position is None:
-        if source.position_s is None:
-            raise invalid_call("no_audible_position", asin=asin)
-        position = source.position_s
-    duration = title.runtime_s
-    if (
-        not math.isfinite(position)
-        or position < 0
-        or (duration is not None and position > duration)
-    ):
-        raise invalid_call(
-            "position_out_of_range",
-            position=f"{position:g}",
-            duration=f"{duration or 0:g}",
+        write = plan_push(
+            asin,
+            item_id,
+            source=audible_side(title, audible_position),
+            target=abs_side(item, abs_progress),
+            position_s=call.data.get(ATTR_POSITION),
         )
-    target = abs_side(item, abs_progress)
-    if target.duration_s is None:
-        raise invalid_call("abs_duration_unknown", abs_item_id=item_id)
-    mapped = map_position(position, duration, target.duration_s)
-    write = PlannedWrite(
-        asin=asin,
-        item_id=item_id,
-        target=Side.ABS,
-        kind=WriteKind.POSITION,
-        reason="push_position action",
-        source=source if source.has_data else SideState(duration_s=duration),
-        target_before=target,
-        position_s=mapped,
-        duration_s=target.duration_s,
-        progress=mapped / target.duration_s if target.duration_s else 0.0,
-        unfinish_first=target.finished,
-    )
     if not await sync.async_push(write, dt_util.utcnow()):
         raise action_failed("push_failed")
     runtime.progress.watch(asin)
