@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import Platform
@@ -19,15 +18,17 @@ from .const import (
     CONF_ABS_URL,
     CONF_ABS_USER_ID,
     CONF_AUDIBLE_AUTH,
-    CONF_LIBRARY_REFRESH_HOURS,
     CONF_MARKETPLACE,
-    CONF_POLL_INTERVAL,
     CONF_VERIFY_SSL,
     DOMAIN,
     LOGGER,
-    OPTION_DEFAULTS,
 )
-from .coordinator import LibraryCoordinator, ProgressCoordinator
+from .coordinator import (
+    LibraryCoordinator,
+    ProgressCoordinator,
+    library_refresh_interval,
+    poll_interval,
+)
 from .core.abs_api import AbsClient
 from .core.audible_api import AudibleApi
 from .core.audible_auth import deregister_device
@@ -122,8 +123,8 @@ async def async_setup_entry(
         abs_health=SourceHealth("Audiobookshelf"),
     )
     library = LibraryCoordinator(hass, entry, deps)
+    # Both start with the entry's options; apply_options follows changes.
     progress = ProgressCoordinator(hass, entry, deps, library)
-    apply_options(library, progress, entry.options)
     entry.runtime_data = AudibleTrackerRuntimeData(
         deps=deps, library=library, progress=progress
     )
@@ -154,13 +155,10 @@ def apply_options(
     options: Mapping[str, Any],
 ) -> None:
     """Apply the options to running coordinators (no reload needed)."""
-    merged = {**OPTION_DEFAULTS, **options}
-    progress.update_interval = timedelta(seconds=float(merged[CONF_POLL_INTERVAL]))
-    library.full_refresh_interval = timedelta(
-        hours=float(merged[CONF_LIBRARY_REFRESH_HOURS])
-    )
+    progress.update_interval = poll_interval(options)
+    library.full_refresh_interval = library_refresh_interval(options)
     if progress.sync is not None:
-        progress.sync.set_options(merged)
+        progress.sync.set_options(options)
 
 
 async def _async_entry_updated(

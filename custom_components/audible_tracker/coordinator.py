@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
@@ -22,10 +22,11 @@ from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_ABS_LIBRARIES,
-    DEFAULT_LIBRARY_REFRESH,
-    DEFAULT_POLL_INTERVAL,
+    CONF_LIBRARY_REFRESH_HOURS,
+    CONF_POLL_INTERVAL,
     DOMAIN,
     LOGGER,
+    with_option_defaults,
 )
 from .core.exceptions import (
     AbsError,
@@ -50,6 +51,8 @@ from .errors import (
 from .sync_runner import PollView, SyncRunner, title_states
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from homeassistant.core import HomeAssistant
 
     from .core.models import (
@@ -63,6 +66,17 @@ if TYPE_CHECKING:
 
 LIBRARY_INTERVAL: Final = timedelta(minutes=30)
 STATS_INTERVAL: Final = timedelta(hours=1)
+
+
+def poll_interval(options: Mapping[str, Any]) -> timedelta:
+    """Return how often the progress coordinator polls, from entry options."""
+    return timedelta(seconds=float(with_option_defaults(options)[CONF_POLL_INTERVAL]))
+
+
+def library_refresh_interval(options: Mapping[str, Any]) -> timedelta:
+    """Return how often both libraries are fetched in full, from entry options."""
+    hours = float(with_option_defaults(options)[CONF_LIBRARY_REFRESH_HOURS])
+    return timedelta(hours=hours)
 
 
 @dataclass(slots=True)
@@ -112,7 +126,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         )
         self.deps = deps
         self.matcher = Matcher()
-        self.full_refresh_interval = DEFAULT_LIBRARY_REFRESH
+        self.full_refresh_interval = library_refresh_interval(entry.options)
         self._titles: dict[str, AudibleTitle] = {}
         self._state_token: str | None = None
         self._last_full: datetime | None = None
@@ -331,7 +345,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} progress",
-            update_interval=DEFAULT_POLL_INTERVAL,
+            update_interval=poll_interval(entry.options),
         )
         self.deps = deps
         self.library = library

@@ -16,11 +16,8 @@ from .const import (
     CONF_SKEW_WINDOW,
     CONF_SYNC_MODE,
     CONF_THRESHOLD,
-    DEFAULT_COOLDOWN_S,
-    DEFAULT_SKEW_WINDOW_S,
-    DEFAULT_SYNC_MODE,
-    DEFAULT_THRESHOLD_S,
     LOGGER,
+    with_option_defaults,
 )
 from .core.exceptions import (
     AbsError,
@@ -54,14 +51,15 @@ if TYPE_CHECKING:
 
 def sync_options_from(options: Mapping[str, Any]) -> tuple[SyncOptions, bool]:
     """Return the planner's options and the dry-run flag from entry options."""
+    merged = with_option_defaults(options)
     return (
         SyncOptions(
-            mode=SyncMode(options.get(CONF_SYNC_MODE, DEFAULT_SYNC_MODE)),
-            threshold_s=float(options.get(CONF_THRESHOLD, DEFAULT_THRESHOLD_S)),
-            skew_window_s=float(options.get(CONF_SKEW_WINDOW, DEFAULT_SKEW_WINDOW_S)),
-            cooldown_s=float(options.get(CONF_COOLDOWN, DEFAULT_COOLDOWN_S)),
+            mode=SyncMode(merged[CONF_SYNC_MODE]),
+            threshold_s=float(merged[CONF_THRESHOLD]),
+            skew_window_s=float(merged[CONF_SKEW_WINDOW]),
+            cooldown_s=float(merged[CONF_COOLDOWN]),
         ),
-        bool(options.get(CONF_DRY_RUN, False)),
+        bool(merged[CONF_DRY_RUN]),
     )
 
 
