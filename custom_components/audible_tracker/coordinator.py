@@ -172,7 +172,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         )
 
     async def _async_match(self) -> MatchResult:
-        """Match in the executor, with the newest links; keep the result."""
+        """Match in the executor, with the newest links."""
         async with self._match_lock:
             while True:
                 version = self._links_version
@@ -186,12 +186,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
                     set(store.ignored),
                 )
                 if version == self._links_version:
-                    break
-            stored = match.to_dict()
-            if stored != store.match:
-                store.match = stored
-                self.deps.store.async_delay_save()
-            return match
+                    return match
 
     async def async_rematch(self) -> None:
         """Re-match with the stored links and ignores, without asking anyone."""
