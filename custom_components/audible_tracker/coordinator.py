@@ -105,10 +105,33 @@ class ProgressData:
     dry_run: bool = False
 
 
-class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
-    """Refreshes both libraries and the match between them."""
+class TrackerCoordinator[DataT](DataUpdateCoordinator[DataT]):
+    """What both coordinators share: the entry and its dependencies."""
 
     config_entry: AudibleTrackerConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: AudibleTrackerConfigEntry,
+        deps: TrackerDeps,
+        *,
+        name: str,
+        update_interval: timedelta,
+    ) -> None:
+        """Bind to the entry; `name` says which schedule this is."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {name}",
+            update_interval=update_interval,
+        )
+        self.deps = deps
+
+
+class LibraryCoordinator(TrackerCoordinator[LibraryData]):
+    """Refreshes both libraries and the match between them."""
 
     def __init__(
         self,
@@ -118,13 +141,8 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
     ) -> None:
         """Set up the schedules."""
         super().__init__(
-            hass,
-            LOGGER,
-            config_entry=entry,
-            name=f"{DOMAIN} library",
-            update_interval=LIBRARY_INTERVAL,
+            hass, entry, deps, name="library", update_interval=LIBRARY_INTERVAL
         )
-        self.deps = deps
         self.matcher = Matcher()
         self.full_refresh_interval = library_refresh_interval(entry.options)
         self._titles: dict[str, AudibleTitle] = {}
@@ -322,10 +340,8 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         return items
 
 
-class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
+class ProgressCoordinator(TrackerCoordinator[ProgressData]):
     """Polls positions of the watchlist and ABS progress; builds the snapshot."""
-
-    config_entry: AudibleTrackerConfigEntry
 
     def __init__(
         self,
@@ -337,12 +353,11 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         """Set up the poll."""
         super().__init__(
             hass,
-            LOGGER,
-            config_entry=entry,
-            name=f"{DOMAIN} progress",
+            entry,
+            deps,
+            name="progress",
             update_interval=poll_interval(entry.options),
         )
-        self.deps = deps
         self.library = library
         self.sync = (
             SyncRunner(
