@@ -360,13 +360,7 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         )
         self.library = library
         self.sync = (
-            SyncRunner(
-                deps.store,
-                deps.audible,
-                deps.abs_client,
-                entry.options,
-                deps.audible_guard,
-            )
+            SyncRunner(deps, deps.abs_client, entry.options)
             if deps.abs_client is not None
             else None
         )

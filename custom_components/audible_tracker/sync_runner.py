@@ -43,10 +43,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from .core.abs_api import AbsClient
-    from .core.audible_api import AudibleApi
     from .core.models import AbsItem, AbsProgress, AudiblePosition, AudibleTitle
-    from .health import AudibleGuard
-    from .storage import TrackerStore
+    from .runtime import TrackerDeps
 
 
 def sync_options_from(options: Mapping[str, Any]) -> tuple[SyncOptions, bool]:
@@ -142,24 +140,20 @@ class SyncRunner:
     """Plans and applies the sync for one config entry."""
 
     def __init__(
-        self,
-        store: TrackerStore,
-        audible: AudibleApi,
-        abs_client: AbsClient,
-        options: Mapping[str, Any],
-        guard: AudibleGuard,
+        self, deps: TrackerDeps, abs_client: AbsClient, options: Mapping[str, Any]
     ) -> None:
-        """Load the ledger from the store."""
-        self.store = store
-        self.audible = audible
+        """Load the ledger from the store.
+
+        `abs_client` is `deps.abs_client`, known to be there: no sync without.
+        """
+        self.deps = deps
         self.abs_client = abs_client
-        self.guard = guard
         # A poll's writes and an action's write never interleave.
         self._lock = asyncio.Lock()
         self.ledger = Ledger()
-        if store.data.ledger:  # empty: nothing synced yet
+        if deps.store.data.ledger:  # empty: nothing synced yet
             try:
-                self.ledger = Ledger.from_dict(store.data.ledger)
+                self.ledger = Ledger.from_dict(deps.store.data.ledger)
             except LedgerFormatError:
                 LOGGER.warning("The stored sync ledger is unreadable; starting afresh")
         self.options, self.dry_run = sync_options_from(options)
@@ -204,7 +198,7 @@ class SyncRunner:
         if self.dry_run:
             return plan
         for write in plan.writes:
-            if write.target is Side.AUDIBLE and self.guard.waiting(now):
+            if write.target is Side.AUDIBLE and self.deps.audible_guard.waiting(now):
                 # Audible asked us to wait: left planned, planned again later.
                 continue
             await self._async_apply(write, now)
@@ -236,7 +230,7 @@ class SyncRunner:
             await self._async_write(write)
         except (AudibleError, AbsError, ValueError) as err:
             if isinstance(err, AudibleRateLimitError):
-                self.guard.rate_limited(now, err)
+                self.deps.audible_guard.rate_limited(now, err)
             # The type only: service messages can carry ids.
             LOGGER.info(
                 "Sync write failed, retried next poll: %s (%s)",
@@ -273,25 +267,25 @@ class SyncRunner:
             round(audible_duration_s * 1000) if audible_duration_s is not None else None
         )
         if write.kind is WriteKind.FINISHED:
-            await self.audible.mark_finished(write.asin, duration_ms=duration_ms)
+            await self.deps.audible.mark_finished(write.asin, duration_ms=duration_ms)
             return
         if write.unfinish_first:
-            await self.audible.mark_unfinished(write.asin, duration_ms=duration_ms)
+            await self.deps.audible.mark_unfinished(write.asin, duration_ms=duration_ms)
         assert write.position_s is not None  # noqa: S101
         acr = await self._async_acr(write.asin)
-        await self.audible.set_last_position(
+        await self.deps.audible.set_last_position(
             write.asin, acr=acr, position_ms=round(write.position_s * 1000)
         )
 
     async def _async_acr(self, asin: str) -> str:
         """Return the title's content reference, fetched once and kept."""
-        acr = self.store.data.acr.get(asin)
+        acr = self.deps.store.data.acr.get(asin)
         if acr is None:
-            acr = await self.audible.get_acr(asin)
+            acr = await self.deps.audible.get_acr(asin)
             if acr is None:
                 msg = "no content reference"
                 raise AudibleError(msg)
-            self.store.data.acr[asin] = acr
+            self.deps.store.data.acr[asin] = acr
         return acr
 
     def _forget_unverified_acrs(self, plan: SyncPlan) -> None:
@@ -306,7 +300,7 @@ class SyncRunner:
                 and unverified.kind is WriteKind.POSITION
                 and not unverified.gave_up
             ):
-                self.store.data.acr.pop(unverified.asin, None)
+                self.deps.store.data.acr.pop(unverified.asin, None)
 
     def _report_unverified(self, plan: SyncPlan) -> None:
         for unverified in plan.unverified:
@@ -323,7 +317,7 @@ class SyncRunner:
 
     async def _async_save(self) -> None:
         ledger = self.ledger.to_dict()
-        if ledger == self.store.data.ledger:
+        if ledger == self.deps.store.data.ledger:
             return  # a quiet poll: spare the disk (SD cards)
-        self.store.data.ledger = ledger
-        await self.store.async_save()
+        self.deps.store.data.ledger = ledger
+        await self.deps.store.async_save()
