@@ -187,7 +187,7 @@ async def test_store_survives_a_reload(
 ) -> None:
     entry = make_entry(abs_url=abs_world.url)
     await setup_integration(hass, entry)
-    store = entry.runtime_data.store
+    store = entry.runtime_data.deps.store
     store.data.manual_links["B0OMNIBUS1"] = LES_MIS_ID
     # ABS (30 s, heard later) was synced to Audible (24 s) in the first poll.
     anne = store.data.ledger["titles"]["B0FAKE0001"]
@@ -202,7 +202,6 @@ async def test_store_survives_a_reload(
     assert data.manual_links == {"B0OMNIBUS1": LES_MIS_ID}
     # What each side said is kept for the sync: Audible now says 30 s too.
     assert data.ledger["titles"]["B0FAKE0001"]["audible"]["seen"]["position_s"] == 30
-    assert data.match["links"]
     assert data.acr["B0FAKE0001"] == mock_audible.acrs["B0FAKE0001"]
     assert data.ledger["titles"].keys() == ledger_before["titles"].keys()
     # The manual link won over matching after the reload.
@@ -210,6 +209,41 @@ async def test_store_survives_a_reload(
     assert links["B0OMNIBUS1"].item_id == LES_MIS_ID
     assert links["B0OMNIBUS1"].method == "manual"
     assert links["B0FAKE0001"].item_id == ANNE_ID
+
+
+async def test_an_old_store_with_a_saved_match_still_loads(
+    hass: HomeAssistant,
+    mock_audible: FakeAudible,
+    abs_world: FakeAbsServer,
+    hass_storage: dict[str, Any],
+) -> None:
+    """The last match result used to be saved; it is rebuilt at start instead."""
+    entry = make_entry(abs_url=abs_world.url)
+    key = f"{DOMAIN}.{entry.entry_id}"
+    stale_link = {"item_id": "li-gone", "method": "asin", "score": 100.0}
+    hass_storage[key] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": key,
+        "data": {
+            "manual_links": {"B0OMNIBUS1": LES_MIS_ID},
+            "ignored": [],
+            "sync_disabled": [],
+            "match": {"version": 1, "links": {"B0FAKE0001": stale_link}},
+            "acr": {},
+            "ledger": {},
+            "abs_identity": None,
+        },
+    }
+    await setup_integration(hass, entry)
+    # Matched afresh (not the saved, stale link); the manual link is kept.
+    links = entry.runtime_data.library.data.match.links
+    assert links["B0FAKE0001"].item_id == ANNE_ID
+    assert links["B0OMNIBUS1"].item_id == LES_MIS_ID
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    saved = hass_storage[key]["data"]
+    assert "match" not in saved
+    assert saved["manual_links"] == {"B0OMNIBUS1": LES_MIS_ID}
 
 
 async def test_library_rate_limit_waits_for_retry_after(
@@ -240,7 +274,7 @@ async def test_quiet_poll_does_not_write_the_store(
     entry = make_entry(abs_url=abs_world.url)
     await setup_integration(hass, entry)
     await advance(hass, freezer)
-    store = entry.runtime_data.store
+    store = entry.runtime_data.deps.store
     with patch.object(store, "async_save", wraps=store.async_save) as save:
         await advance(hass, freezer)
         await advance(hass, freezer)
@@ -252,7 +286,7 @@ async def test_another_abs_server_or_user_starts_afresh(
 ) -> None:
     entry = make_entry(abs_url=abs_world.url)
     await setup_integration(hass, entry)
-    store = entry.runtime_data.store
+    store = entry.runtime_data.deps.store
     store.data.manual_links["B0OMNIBUS1"] = LES_MIS_ID
     await store.async_save()
     assert store.data.ledger["titles"]
@@ -271,7 +305,7 @@ async def test_another_abs_server_or_user_starts_afresh(
     abs_world.clear_requests()
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    data = entry.runtime_data.store.data
+    data = entry.runtime_data.deps.store.data
     assert data.manual_links == {"B0OMNIBUS1": LES_MIS_ID}
     # A fresh first sync for the guest: Audible's place is copied forwards.
     # (With the old ledger, the guest's missing position would have been
@@ -288,4 +322,4 @@ async def test_another_abs_server_or_user_starts_afresh(
     )
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert entry.runtime_data.store.data.manual_links == {}
+    assert entry.runtime_data.deps.store.data.manual_links == {}

@@ -28,7 +28,7 @@ async def test_setup_and_unload_audible_only(
     entry = make_entry()
     await setup_integration(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
-    assert entry.runtime_data.abs_client is None
+    assert entry.runtime_data.deps.abs_client is None
     assert hass.states.get("sensor.audible_de_library_size") is not None
     # Audible-only: no unmatched-titles sensor.
     assert hass.states.get("sensor.audible_de_unmatched_titles") is None

@@ -145,7 +145,7 @@ async def test_fix_flow_lists_the_candidates_and_links_the_chosen_one(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     link = entry.runtime_data.library.data.match.links[NEW_SPRING]
     assert (link.item_id, link.method) == (chosen, "manual")
-    assert entry.runtime_data.store.data.manual_links == {NEW_SPRING: chosen}
+    assert entry.runtime_data.deps.store.data.manual_links == {NEW_SPRING: chosen}
     assert our_issues(issue_registry) == {}
 
 
@@ -189,7 +189,7 @@ async def test_fix_flow_ignore(
     match = entry.runtime_data.library.data.match
     assert NEW_SPRING not in match.conflicts
     assert NEW_SPRING not in match.links
-    assert entry.runtime_data.store.data.ignored == {NEW_SPRING}
+    assert entry.runtime_data.deps.store.data.ignored == {NEW_SPRING}
     assert our_issues(issue_registry) == {}
 
 
@@ -244,7 +244,7 @@ async def test_fix_flow_aborts_when_resolved_meanwhile(
     # The link made meanwhile stands.
     link = entry.runtime_data.library.data.match.links[NEW_SPRING]
     assert link.item_id == new_spring_twice[0]
-    assert entry.runtime_data.store.data.ignored == set()
+    assert entry.runtime_data.deps.store.data.ignored == set()
 
 
 async def test_fix_flow_aborts_when_the_entry_is_unloaded(

@@ -133,7 +133,7 @@ async def test_link_replaces_an_automatic_link(
         },
     )
     assert links(entry)[LES_MIS] == Link(LES_MIS, AVONLEA_ID, "manual", 100.0)
-    assert entry.runtime_data.store.data.manual_links == {LES_MIS: AVONLEA_ID}
+    assert entry.runtime_data.deps.store.data.manual_links == {LES_MIS: AVONLEA_ID}
 
 
 async def test_unlink_keeps_matching_from_linking_again(
@@ -143,7 +143,7 @@ async def test_unlink_keeps_matching_from_linking_again(
     abs_world: FakeAbsServer,
     freezer: Any,
 ) -> None:
-    store = entry.runtime_data.store
+    store = entry.runtime_data.deps.store
     assert ANNE in store.data.ledger["titles"]
     await call(hass, "unlink", {"config_entry_id": entry.entry_id, "asin": ANNE})
     assert ANNE not in links(entry)
@@ -166,7 +166,7 @@ async def test_unlink_keeps_matching_from_linking_again(
         {"config_entry_id": entry.entry_id, "asin": ANNE, "abs_item_id": ANNE_ID},
     )
     assert links(entry)[ANNE].item_id == ANNE_ID
-    assert entry.runtime_data.store.data.ignored == set()
+    assert entry.runtime_data.deps.store.data.ignored == set()
 
 
 async def test_resolve_conflict_with_an_item(
@@ -208,7 +208,7 @@ async def test_resolve_conflict_by_ignoring_the_title(
     assert NEW_SPRING not in match.conflicts
     assert NEW_SPRING not in match.unmatched
     assert NEW_SPRING not in match.links
-    assert entry.runtime_data.store.data.ignored == {NEW_SPRING}
+    assert entry.runtime_data.deps.store.data.ignored == {NEW_SPRING}
     unmatched = hass.states.get("sensor.audible_de_unmatched_titles")
     assert "New Spring" not in unmatched.attributes["titles"]
 
@@ -216,7 +216,7 @@ async def test_resolve_conflict_by_ignoring_the_title(
 async def test_ignoring_a_linked_title_forgets_its_sync(
     hass: HomeAssistant, entry: MockConfigEntry, freezer: Any
 ) -> None:
-    assert ANNE in entry.runtime_data.store.data.ledger["titles"]
+    assert ANNE in entry.runtime_data.deps.store.data.ledger["titles"]
     await call(
         hass,
         "resolve_conflict",
@@ -224,9 +224,9 @@ async def test_ignoring_a_linked_title_forgets_its_sync(
     )
     assert ANNE not in links(entry)
     # A later link starts the sync from a fresh baseline.
-    assert ANNE not in entry.runtime_data.store.data.ledger["titles"]
+    assert ANNE not in entry.runtime_data.deps.store.data.ledger["titles"]
     await advance(hass, freezer)
-    assert ANNE not in entry.runtime_data.store.data.ledger["titles"]
+    assert ANNE not in entry.runtime_data.deps.store.data.ledger["titles"]
 
 
 # ---- get_conflicts ----------------------------------------------------------
@@ -386,7 +386,7 @@ async def test_push_position_to_a_finished_abs_book_unfinishes_it_first(
 async def test_push_position_when_a_service_is_down(
     hass: HomeAssistant, entry: MockConfigEntry, abs_world: FakeAbsServer
 ) -> None:
-    stored = entry.runtime_data.store.data.to_dict()
+    stored = entry.runtime_data.deps.store.data.to_dict()
     abs_world.fail_next(1, status=502, text="Bad Gateway", path=ANNE_PROGRESS_PATH)
     with pytest.raises(HomeAssistantError) as err:
         await call(
@@ -394,13 +394,13 @@ async def test_push_position_when_a_service_is_down(
         )
     assert_translated(err.value, "service_unavailable")
     assert abs_world.requests_to("PATCH") == []
-    assert entry.runtime_data.store.data.to_dict() == stored
+    assert entry.runtime_data.deps.store.data.to_dict() == stored
 
 
 async def test_push_position_write_refused(
     hass: HomeAssistant, entry: MockConfigEntry, abs_world: FakeAbsServer
 ) -> None:
-    client = entry.runtime_data.abs_client
+    client = entry.runtime_data.deps.abs_client
     real_get_progress = client.get_progress
 
     async def then_fail_the_write(item_id: str) -> Any:
@@ -421,7 +421,7 @@ async def test_push_position_write_refused(
     assert abs_world.progress_json(ANNE_ID)["currentTime"] == 30.0
     # Reported, not retried: a retry would rebuild the write from Audible's
     # state, not from the position the user gave.
-    abs_ledger = entry.runtime_data.store.data.ledger["titles"][ANNE]["abs"]
+    abs_ledger = entry.runtime_data.deps.store.data.ledger["titles"][ANNE]["abs"]
     assert abs_ledger["failures"] == 0
     abs_world.clear_requests()
     await entry.runtime_data.progress.async_refresh()
@@ -511,7 +511,7 @@ async def test_unknown_entry(
     service: str,
     data: dict[str, Any],
 ) -> None:
-    stored = entry.runtime_data.store.data.to_dict()
+    stored = entry.runtime_data.deps.store.data.to_dict()
     counts = (len(mock_audible.requests), len(abs_world.requests))
     with pytest.raises(ServiceValidationError) as err:
         await call(
@@ -521,7 +521,7 @@ async def test_unknown_entry(
             **response_kwargs(service),
         )
     assert err.value.translation_key == "service_config_entry_not_found"
-    assert entry.runtime_data.store.data.to_dict() == stored
+    assert entry.runtime_data.deps.store.data.to_dict() == stored
     assert (len(mock_audible.requests), len(abs_world.requests)) == counts
 
 
@@ -557,7 +557,7 @@ async def test_abs_not_configured(
 ) -> None:
     entry = make_entry()
     await setup_integration(hass, entry)
-    stored = entry.runtime_data.store.data.to_dict()
+    stored = entry.runtime_data.deps.store.data.to_dict()
     count = len(mock_audible.requests)
     with pytest.raises(ServiceValidationError) as err:
         await call(
@@ -568,7 +568,7 @@ async def test_abs_not_configured(
         )
     assert_translated(err.value, "abs_not_configured")
     assert err.value.translation_placeholders == {"entry": "Audible DE"}
-    assert entry.runtime_data.store.data.to_dict() == stored
+    assert entry.runtime_data.deps.store.data.to_dict() == stored
     assert len(mock_audible.requests) == count
 
 
@@ -609,13 +609,13 @@ async def test_invalid_calls_change_nothing(
     data: dict[str, Any],
     key: str,
 ) -> None:
-    stored = entry.runtime_data.store.data.to_dict()
+    stored = entry.runtime_data.deps.store.data.to_dict()
     match = entry.runtime_data.library.data.match
     counts = (len(mock_audible.requests), len(abs_world.requests))
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, service, {"config_entry_id": entry.entry_id, **data})
     assert_translated(err.value, key)
-    assert entry.runtime_data.store.data.to_dict() == stored
+    assert entry.runtime_data.deps.store.data.to_dict() == stored
     assert entry.runtime_data.library.data.match == match
     # Refused before asking either service anything.
     assert (len(mock_audible.requests), len(abs_world.requests)) == counts
@@ -651,13 +651,13 @@ async def test_push_position_refused_after_reading_the_positions(
     key: str,
     placeholders: dict[str, str],
 ) -> None:
-    stored = entry.runtime_data.store.data.to_dict()
+    stored = entry.runtime_data.deps.store.data.to_dict()
     before = len(writes(mock_audible, abs_world))
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, "push_position", {"config_entry_id": entry.entry_id, **data})
     assert_translated(err.value, key)
     assert err.value.translation_placeholders == placeholders
-    assert entry.runtime_data.store.data.to_dict() == stored
+    assert entry.runtime_data.deps.store.data.to_dict() == stored
     assert len(writes(mock_audible, abs_world)) == before
 
 
@@ -671,7 +671,7 @@ async def test_push_position_abs_duration_unknown(
     entry = make_entry(abs_url=abs_world.url)
     await setup_integration(hass, entry)
     assert links(entry)[UNMATCHED].item_id == item_id
-    stored = entry.runtime_data.store.data.to_dict()
+    stored = entry.runtime_data.deps.store.data.to_dict()
     with pytest.raises(ServiceValidationError) as err:
         await call(
             hass,
@@ -680,4 +680,4 @@ async def test_push_position_abs_duration_unknown(
         )
     assert_translated(err.value, "abs_duration_unknown")
     assert abs_world.requests_to("PATCH") == []
-    assert entry.runtime_data.store.data.to_dict() == stored
+    assert entry.runtime_data.deps.store.data.to_dict() == stored

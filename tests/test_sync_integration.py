@@ -385,7 +385,7 @@ async def test_title_excluded_from_sync_is_not_written(
     entry = make_entry(abs_url=abs_world.url)
     await setup_integration(hass, entry)
     await set_sync_enabled(hass, entry, ANNE, enabled=False)
-    assert entry.runtime_data.store.data.sync_disabled == {ANNE}
+    assert entry.runtime_data.deps.store.data.sync_disabled == {ANNE}
     abs_listened(abs_world, ANNE_ID, 45.0)
     await polls(hass, freezer, 3)
     assert len(audible_position_writes(mock_audible)) == 1  # the setup's
@@ -395,7 +395,7 @@ async def test_title_excluded_from_sync_is_not_written(
     )
     # Included again: a fresh start, which still moves Audible forwards.
     await set_sync_enabled(hass, entry, ANNE, enabled=True)
-    assert entry.runtime_data.store.data.sync_disabled == set()
+    assert entry.runtime_data.deps.store.data.sync_disabled == set()
     await advance(hass, freezer)
     assert [w.body["position_ms"] for w in audible_position_writes(mock_audible)] == [
         30_000,
@@ -424,7 +424,7 @@ async def test_title_in_conflict_is_not_synced_and_starts_afresh(
     abs_listened(abs_world, ANNE_ID, 45.0)
     await advance(hass, freezer)
     assert len(audible_position_writes(mock_audible)) == 1  # the setup's
-    assert ANNE not in entry.runtime_data.store.data.ledger["titles"]
+    assert ANNE not in entry.runtime_data.deps.store.data.ledger["titles"]
     # Resolved: a fresh start, which moves Audible forwards only.
     await hass.services.async_call(
         DOMAIN,
@@ -447,7 +447,7 @@ async def test_title_unlinked_during_a_poll_is_not_written(
 ) -> None:
     entry = make_entry(abs_url=abs_world.url)
     await setup_integration(hass, entry)
-    client = entry.runtime_data.abs_client
+    client = entry.runtime_data.deps.abs_client
     real_get_me = client.get_me
 
     async def unlinked_while_asking(*args: Any, **kwargs: Any) -> Any:
@@ -466,7 +466,7 @@ async def test_title_unlinked_during_a_poll_is_not_written(
         await advance(hass, freezer)
     assert ANNE not in entry.runtime_data.library.data.match.links
     assert len(audible_position_writes(mock_audible)) == 1  # the setup's
-    assert ANNE not in entry.runtime_data.store.data.ledger["titles"]
+    assert ANNE not in entry.runtime_data.deps.store.data.ledger["titles"]
     # What the entities show follows the unlink too.
     assert entry.runtime_data.progress.data.snapshot.books[ANNE].abs_item_id is None
 
@@ -491,7 +491,7 @@ async def test_failed_audible_write_is_retried_on_the_next_poll(
         (45_000, 500),
     ]
     assert mock_audible.positions[ANNE].position_ms == 30_000
-    ledger = entry.runtime_data.store.data.ledger["titles"][ANNE]["audible"]
+    ledger = entry.runtime_data.deps.store.data.ledger["titles"][ANNE]["audible"]
     assert ledger["failures"] == 1
     assert ledger["write"]["status"] == "failed"
     # Not in a tight loop: nothing happens until the next poll.
@@ -572,8 +572,9 @@ async def test_title_without_content_reference_is_retried(
     await setup_integration(hass, entry)
     # Without a content reference Audible would drop the position: not sent.
     assert audible_position_writes(mock_audible) == []
-    assert entry.runtime_data.store.data.acr == {}
-    audible_ledger = entry.runtime_data.store.data.ledger["titles"][ANNE]["audible"]
+    assert entry.runtime_data.deps.store.data.acr == {}
+    store = entry.runtime_data.deps.store
+    audible_ledger = store.data.ledger["titles"][ANNE]["audible"]
     assert audible_ledger["last_error"] == "AudibleError"
     await advance(hass, freezer)
     assert [w.body["position_ms"] for w in audible_position_writes(mock_audible)] == [
@@ -604,7 +605,7 @@ async def test_outdated_content_reference_is_fetched_again(
     writes = audible_position_writes(mock_audible)
     assert [w.body["acr"] for w in writes] == [f"CR!FAKE{ANNE}", "CR!REISSUED"]
     assert mock_audible.positions[ANNE].position_ms == 30_000
-    assert entry.runtime_data.store.data.acr == {ANNE: "CR!REISSUED"}
+    assert entry.runtime_data.deps.store.data.acr == {ANNE: "CR!REISSUED"}
     await polls(hass, freezer, 3)
     assert len(audible_position_writes(mock_audible)) == 2
     assert hass.states.get(SYNC_PLAN).attributes["unverified"] == []
@@ -672,7 +673,7 @@ async def test_restart_between_planning_and_writing_writes_once(
     entry = make_entry(abs_url=abs_world.url)
     await setup_with_options(hass, entry, {CONF_DRY_RUN: True})
     # The dry run saved the planned write in the ledger, like a stop would.
-    ledger = entry.runtime_data.store.data.ledger["titles"][ANNE]["audible"]
+    ledger = entry.runtime_data.deps.store.data.ledger["titles"][ANNE]["audible"]
     assert ledger["write"]["status"] == "planned"
     hass.config_entries.async_update_entry(entry, options={CONF_DRY_RUN: False})
     assert await hass.config_entries.async_reload(entry.entry_id)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import Platform
-from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.httpx_client import get_async_client
@@ -20,27 +18,25 @@ from .const import (
     CONF_ABS_URL,
     CONF_ABS_USER_ID,
     CONF_AUDIBLE_AUTH,
-    CONF_LIBRARY_REFRESH_HOURS,
     CONF_MARKETPLACE,
-    CONF_POLL_INTERVAL,
     CONF_VERIFY_SSL,
     DOMAIN,
     LOGGER,
-    OPTION_DEFAULTS,
 )
 from .coordinator import (
-    AudibleGuard,
     LibraryCoordinator,
     ProgressCoordinator,
-    SourceHealth,
+    library_refresh_interval,
+    poll_interval,
 )
 from .core.abs_api import AbsClient
 from .core.audible_api import AudibleClient
 from .core.audible_auth import deregister_device
-from .core.exceptions import AudibleAuthError
 from .core.models import AbsTokens
+from .errors import reauth_on_auth_error
+from .health import AudibleGuard, SourceHealth
 from .repairs import async_delete_entry_issues, async_update_conflict_issues
-from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData
+from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData, TrackerDeps
 from .services import async_setup_services
 from .storage import TrackerStore
 
@@ -112,46 +108,25 @@ async def async_setup_entry(
             "the previous one are dropped; the next poll starts afresh"
         )
         await store.async_save()
-    try:
+    with reauth_on_auth_error():
         audible = AudibleClient(
             entry.data[CONF_AUDIBLE_AUTH],
             entry.data[CONF_MARKETPLACE],
             http_client=get_async_client(hass),
         )
-    except AudibleAuthError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="audible_auth_failed"
-        ) from err
     abs_client = create_abs_client(hass, entry)
-    # One health record per service, shared by both schedules.
-    guard = AudibleGuard()
-    abs_health = SourceHealth("Audiobookshelf")
-    library = LibraryCoordinator(
-        hass,
-        entry,
+    deps = TrackerDeps(
         audible=audible,
         abs_client=abs_client,
         store=store,
-        guard=guard,
-        abs_health=abs_health,
+        audible_guard=AudibleGuard(),
+        abs_health=SourceHealth("Audiobookshelf"),
     )
-    progress = ProgressCoordinator(
-        hass,
-        entry,
-        library=library,
-        audible=audible,
-        abs_client=abs_client,
-        store=store,
-        guard=guard,
-        abs_health=abs_health,
-    )
-    apply_options(library, progress, entry.options)
+    library = LibraryCoordinator(hass, entry, deps)
+    # Both start with the entry's options; apply_options follows changes.
+    progress = ProgressCoordinator(hass, entry, deps, library)
     entry.runtime_data = AudibleTrackerRuntimeData(
-        audible=audible,
-        abs_client=abs_client,
-        store=store,
-        library=library,
-        progress=progress,
+        deps=deps, library=library, progress=progress
     )
     try:
         await library.async_config_entry_first_refresh()
@@ -181,13 +156,10 @@ def apply_options(
     options: Mapping[str, Any],
 ) -> None:
     """Apply the options to running coordinators (no reload needed)."""
-    merged = {**OPTION_DEFAULTS, **options}
-    progress.update_interval = timedelta(seconds=float(merged[CONF_POLL_INTERVAL]))
-    library.full_refresh_interval = timedelta(
-        hours=float(merged[CONF_LIBRARY_REFRESH_HOURS])
-    )
+    progress.update_interval = poll_interval(options)
+    library.full_refresh_interval = library_refresh_interval(options)
     if progress.sync is not None:
-        progress.sync.set_options(merged)
+        progress.sync.set_options(options)
 
 
 async def async_unload_entry(
@@ -198,8 +170,9 @@ async def async_unload_entry(
     if unloaded:
         # Fix flows need a loaded entry; the issues come back with it.
         async_delete_entry_issues(hass, entry.entry_id)
-        await entry.runtime_data.store.async_save()
-        await entry.runtime_data.audible.close()
+        deps = entry.runtime_data.deps
+        await deps.store.async_save()
+        await deps.audible.close()
     return unloaded
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
-from typing import Final
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 DOMAIN: Final = "audible_tracker"
 LOGGER = logging.getLogger(__package__)
@@ -26,9 +29,6 @@ CONF_RESPONSE_URL: Final = "response_url"
 ABS_AUTH_API_KEY: Final = "api_key"
 ABS_AUTH_PASSWORD: Final = "password"  # noqa: S105
 
-DEFAULT_POLL_INTERVAL: Final = timedelta(minutes=5)
-DEFAULT_LIBRARY_REFRESH: Final = timedelta(hours=6)
-
 # Options (options flow); all times in seconds except the library refresh.
 CONF_SYNC_MODE: Final = "sync_mode"
 CONF_DRY_RUN: Final = "dry_run"
@@ -38,20 +38,23 @@ CONF_SKEW_WINDOW: Final = "skew_window"
 CONF_COOLDOWN: Final = "cooldown"
 CONF_LIBRARY_REFRESH_HOURS: Final = "library_refresh_hours"
 
-DEFAULT_SYNC_MODE: Final = "bidirectional"
 MIN_POLL_INTERVAL_S: Final = 60
-DEFAULT_POLL_INTERVAL_S: Final = 300
-DEFAULT_THRESHOLD_S: Final = 5.0
-DEFAULT_SKEW_WINDOW_S: Final = 60.0
-DEFAULT_COOLDOWN_S: Final = 600.0
-DEFAULT_LIBRARY_REFRESH_HOURS: Final = 6.0
 
-OPTION_DEFAULTS: Final[dict[str, object]] = {
-    CONF_SYNC_MODE: DEFAULT_SYNC_MODE,
-    CONF_DRY_RUN: False,
-    CONF_POLL_INTERVAL: DEFAULT_POLL_INTERVAL_S,
-    CONF_THRESHOLD: DEFAULT_THRESHOLD_S,
-    CONF_SKEW_WINDOW: DEFAULT_SKEW_WINDOW_S,
-    CONF_COOLDOWN: DEFAULT_COOLDOWN_S,
-    CONF_LIBRARY_REFRESH_HOURS: DEFAULT_LIBRARY_REFRESH_HOURS,
-}
+# The one definition of the options' defaults; read them through
+# `with_option_defaults`.
+OPTION_DEFAULTS: Final[Mapping[str, object]] = MappingProxyType(
+    {
+        CONF_SYNC_MODE: "bidirectional",
+        CONF_DRY_RUN: False,
+        CONF_POLL_INTERVAL: 300,
+        CONF_THRESHOLD: 5.0,
+        CONF_SKEW_WINDOW: 60.0,
+        CONF_COOLDOWN: 600.0,
+        CONF_LIBRARY_REFRESH_HOURS: 6.0,
+    }
+)
+
+
+def with_option_defaults(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Return an entry's options, each one it lacks at its default."""
+    return {**OPTION_DEFAULTS, **options}

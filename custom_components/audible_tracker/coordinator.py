@@ -14,25 +14,23 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_ABS_LIBRARIES,
-    DEFAULT_LIBRARY_REFRESH,
-    DEFAULT_POLL_INTERVAL,
+    CONF_LIBRARY_REFRESH_HOURS,
+    CONF_POLL_INTERVAL,
     DOMAIN,
     LOGGER,
+    with_option_defaults,
 )
 from .core.exceptions import (
-    AbsAuthError,
     AbsError,
     AbsNotFoundError,
-    AudibleAuthError,
     AudibleError,
     AudibleRateLimitError,
 )
@@ -45,15 +43,18 @@ from .core.tracking import (
     build_watchlist,
     detect_book_events,
 )
+from .errors import (
+    coordinator_exception_handler,
+    reauth_on_auth_error,
+    update_failed,
+)
 from .sync_runner import PollView, SyncRunner, title_states
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Mapping
 
     from homeassistant.core import HomeAssistant
 
-    from .core.abs_api import AbsClient
-    from .core.audible_api import AudibleClient
     from .core.models import (
         AbsItem,
         AbsProgress,
@@ -61,13 +62,21 @@ if TYPE_CHECKING:
         AudibleTitle,
         ListeningDay,
     )
-    from .runtime import AudibleTrackerConfigEntry
-    from .storage import TrackerStore
+    from .runtime import AudibleTrackerConfigEntry, TrackerDeps
 
 LIBRARY_INTERVAL: Final = timedelta(minutes=30)
 STATS_INTERVAL: Final = timedelta(hours=1)
-DEFAULT_RETRY_AFTER: Final = timedelta(minutes=1)
-RATE_LIMITS_BEFORE_UNAVAILABLE: Final = 3
+
+
+def poll_interval(options: Mapping[str, Any]) -> timedelta:
+    """Return how often the progress coordinator polls, from entry options."""
+    return timedelta(seconds=float(with_option_defaults(options)[CONF_POLL_INTERVAL]))
+
+
+def library_refresh_interval(options: Mapping[str, Any]) -> timedelta:
+    """Return how often both libraries are fetched in full, from entry options."""
+    hours = float(with_option_defaults(options)[CONF_LIBRARY_REFRESH_HOURS])
+    return timedelta(hours=hours)
 
 
 @dataclass(slots=True)
@@ -96,84 +105,8 @@ class ProgressData:
     dry_run: bool = False
 
 
-class SourceHealth:
-    """Logs a source going down once, and its recovery once."""
-
-    def __init__(self, name: str) -> None:
-        """Track one source."""
-        self.name = name
-        self.available = True
-
-    def failed(self, err: Exception) -> None:
-        """Record a failure; log it only on the first one."""
-        if self.available:
-            # The type only: messages from the services can carry ids.
-            LOGGER.warning(
-                "%s is unavailable (%s); its entities are marked unavailable",
-                self.name,
-                type(err).__name__,
-            )
-        self.available = False
-
-    def succeeded(self) -> None:
-        """Record a success; log the recovery once."""
-        if not self.available:
-            LOGGER.info("%s is available again", self.name)
-        self.available = True
-
-
-class AudibleGuard:
-    """Audible's failure rules, in one place, shared by every Audible call.
-
-    401/403 start reauthentication; 429/503 wait for Retry-After (the data
-    is kept and nothing is asked until then, writes included; after a few in
-    a row Audible counts as unavailable); anything else marks Audible
-    unavailable, logged once.
-    """
-
-    def __init__(self) -> None:
-        """Start healthy."""
-        self.health = SourceHealth("Audible")
-        self.retry_at: datetime | None = None
-        self._rate_limits_in_a_row = 0
-
-    def rate_limited(self, now: datetime, err: AudibleRateLimitError) -> None:
-        """Wait as long as Audible asked (a minute when it did not say)."""
-        wait = timedelta(seconds=err.retry_after) if err.retry_after else None
-        self.retry_at = now + (wait or DEFAULT_RETRY_AFTER)
-        self._rate_limits_in_a_row += 1
-        if self._rate_limits_in_a_row >= RATE_LIMITS_BEFORE_UNAVAILABLE:
-            self.health.failed(err)
-        LOGGER.debug("Audible asked to slow down until %s", self.retry_at)
-
-    def waiting(self, now: datetime) -> bool:
-        """Return whether Audible asked us to wait past `now`."""
-        return self.retry_at is not None and now < self.retry_at
-
-    async def call[T](
-        self, now: datetime, fetch: Callable[[], Awaitable[T]]
-    ) -> T | None:
-        """Return what `fetch` returns, or None when it failed or must wait."""
-        try:
-            result = await fetch()
-        except AudibleAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="audible_auth_failed"
-            ) from err
-        except AudibleRateLimitError as err:
-            self.rate_limited(now, err)
-            return None
-        except AudibleError as err:
-            self.health.failed(err)
-            return None
-        self.retry_at = None
-        self._rate_limits_in_a_row = 0
-        self.health.succeeded()
-        return result
-
-
-class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
-    """Refreshes both libraries and the match between them."""
+class TrackerCoordinator[DataT](DataUpdateCoordinator[DataT]):
+    """What both coordinators share: the entry and its dependencies."""
 
     config_entry: AudibleTrackerConfigEntry
 
@@ -181,26 +114,37 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         self,
         hass: HomeAssistant,
         entry: AudibleTrackerConfigEntry,
+        deps: TrackerDeps,
         *,
-        audible: AudibleClient,
-        abs_client: AbsClient | None,
-        store: TrackerStore,
-        guard: AudibleGuard,
-        abs_health: SourceHealth,
+        name: str,
+        update_interval: timedelta,
     ) -> None:
-        """Set up the schedules."""
+        """Bind to the entry; `name` says which schedule this is."""
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
-            name=f"{DOMAIN} library",
-            update_interval=LIBRARY_INTERVAL,
+            name=f"{DOMAIN} {name}",
+            update_interval=update_interval,
         )
-        self.audible = audible
-        self.abs_client = abs_client
-        self.store = store
+        self.deps = deps
+
+
+class LibraryCoordinator(TrackerCoordinator[LibraryData]):
+    """Refreshes both libraries and the match between them."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: AudibleTrackerConfigEntry,
+        deps: TrackerDeps,
+    ) -> None:
+        """Set up the schedules."""
+        super().__init__(
+            hass, entry, deps, name="library", update_interval=LIBRARY_INTERVAL
+        )
         self.matcher = Matcher()
-        self.full_refresh_interval = DEFAULT_LIBRARY_REFRESH
+        self.full_refresh_interval = library_refresh_interval(entry.options)
         self._titles: dict[str, AudibleTitle] = {}
         self._state_token: str | None = None
         self._last_full: datetime | None = None
@@ -209,9 +153,6 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         self._abs_items: dict[str, AbsItem] = {}
         self._last_abs_index: datetime | None = None
         self._abs_index_wanted = False
-        self.audible_guard = guard
-        # Shared with the progress coordinator: one outage, logged once.
-        self.abs_health = abs_health
         self._missing_libraries: set[str] = set()
         # Links and ignores change by actions while a refresh may be matching:
         # one match at a time, and a match of older links is done again.
@@ -228,20 +169,16 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         """Ask for a fresh ABS index at the next refresh (unknown item seen)."""
         self._abs_index_wanted = True
 
+    @coordinator_exception_handler
     async def _async_update_data(self) -> LibraryData:
         now = dt_util.utcnow()
         audible_ok = await self._async_refresh_audible(now)
         abs_ok = await self._async_refresh_abs(now)
         if self._last_full is None:
             # Never had a library: nothing to show or match yet.
-            retry_after = None
-            if self.audible_guard.retry_at is not None:
-                retry_after = (self.audible_guard.retry_at - now).total_seconds()
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="audible_unavailable",
-                retry_after=retry_after,
-            )
+            retry_at = self.deps.audible_guard.retry_at
+            retry_after = (retry_at - now).total_seconds() if retry_at else None
+            raise update_failed("audible_unavailable", retry_after=retry_after)
         match = await self._async_match()
         return LibraryData(
             titles=dict(self._titles),
@@ -253,11 +190,11 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         )
 
     async def _async_match(self) -> MatchResult:
-        """Match in the executor, with the newest links; keep the result."""
+        """Match in the executor, with the newest links."""
         async with self._match_lock:
             while True:
                 version = self._links_version
-                store = self.store.data
+                store = self.deps.store.data
                 match = await self.hass.async_add_executor_job(
                     self._match,
                     # Copies: the loop may change these while the match runs.
@@ -267,32 +204,27 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
                     set(store.ignored),
                 )
                 if version == self._links_version:
-                    break
-            stored = match.to_dict()
-            if stored != store.match:
-                store.match = stored
-                self.store.async_delay_save()
-            return match
+                    return match
 
     async def async_rematch(self) -> None:
         """Re-match with the stored links and ignores, without asking anyone."""
         self._links_version += 1
         match = await self._async_match()
-        await self.store.async_save()
+        await self.deps.store.async_save()
         # Not async_set_updated_data: that would push the next refresh back.
         self.data = replace(self.data, match=match)
         self.async_update_listeners()
 
     async def async_link(self, asin: str, item_id: str) -> None:
         """Link a title by hand; it replaces any automatic link or conflict."""
-        store = self.store.data
+        store = self.deps.store.data
         store.manual_links[asin] = item_id
         store.ignored.discard(asin)
         await self.async_rematch()
 
     async def async_unlink(self, asin: str) -> None:
         """Drop a title's link, and keep matching from linking it again."""
-        store = self.store.data
+        store = self.deps.store.data
         store.manual_links.pop(asin, None)
         store.ignored.add(asin)
         await self.async_rematch()
@@ -319,7 +251,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         )
 
     async def _async_refresh_audible(self, now: datetime) -> bool:
-        guard = self.audible_guard
+        guard = self.deps.audible_guard
         if guard.waiting(now):
             return guard.health.available
         full = (
@@ -329,7 +261,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
 
         result = await guard.call(
             now,
-            lambda: self.audible.get_library(
+            lambda: self.deps.audible.get_library(
                 state_token=None if full else self._state_token
             ),
         )
@@ -351,16 +283,13 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         if self._last_stats is not None and now - self._last_stats < STATS_INTERVAL:
             return
         try:
-            # Audible's days are the listener's days: the local date.
-            self._days = await self.audible.get_listening_days(
-                today=dt_util.now().date()
-            )
-        except AudibleAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="audible_auth_failed"
-            ) from err
+            with reauth_on_auth_error():
+                # Audible's days are the listener's days: the local date.
+                self._days = await self.deps.audible.get_listening_days(
+                    today=dt_util.now().date()
+                )
         except AudibleRateLimitError as err:
-            self.audible_guard.rate_limited(now, err)
+            self.deps.audible_guard.rate_limited(now, err)
         except AudibleError as err:
             # Not worth marking Audible down: the library itself answered.
             LOGGER.debug("Listening stats unavailable (%s)", type(err).__name__)
@@ -368,7 +297,7 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
             self._last_stats = now
 
     async def _async_refresh_abs(self, now: datetime) -> bool:
-        if self.abs_client is None:
+        if self.deps.abs_client is None:
             return True
         due = (
             self._abs_index_wanted
@@ -379,29 +308,26 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
             # Not due means the last index succeeded (a failure stays due).
             return True
         chosen: list[str] = self.config_entry.data.get(CONF_ABS_LIBRARIES, [])
+        items: dict[str, AbsItem] = {}
         try:
-            items: dict[str, AbsItem] = {}
-            for library_id in chosen:
-                for item in await self._async_library_items(library_id):
-                    items[item.item_id] = item
-        except AbsAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="abs_auth_failed"
-            ) from err
+            with reauth_on_auth_error():
+                for library_id in chosen:
+                    for item in await self._async_library_items(library_id):
+                        items[item.item_id] = item
         except AbsError as err:
-            self.abs_health.failed(err)
+            self.deps.abs_health.failed(err)
             return False
         self._abs_items = items
         self._last_abs_index = now
         self._abs_index_wanted = False
-        self.abs_health.succeeded()
+        self.deps.abs_health.succeeded()
         return True
 
     async def _async_library_items(self, library_id: str) -> list[AbsItem]:
         """Return a library's items; a library deleted on ABS is skipped."""
-        assert self.abs_client is not None  # noqa: S101 - only called with ABS
+        assert self.deps.abs_client is not None  # noqa: S101 - only called with ABS
         try:
-            items = await self.abs_client.get_library_items(library_id)
+            items = await self.deps.abs_client.get_library_items(library_id)
         except AbsNotFoundError:
             if library_id not in self._missing_libraries:
                 self._missing_libraries.add(library_id)
@@ -414,40 +340,28 @@ class LibraryCoordinator(DataUpdateCoordinator[LibraryData]):
         return items
 
 
-class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
+class ProgressCoordinator(TrackerCoordinator[ProgressData]):
     """Polls positions of the watchlist and ABS progress; builds the snapshot."""
-
-    config_entry: AudibleTrackerConfigEntry
 
     def __init__(
         self,
         hass: HomeAssistant,
         entry: AudibleTrackerConfigEntry,
-        *,
+        deps: TrackerDeps,
         library: LibraryCoordinator,
-        audible: AudibleClient,
-        abs_client: AbsClient | None,
-        store: TrackerStore,
-        guard: AudibleGuard,
-        abs_health: SourceHealth,
     ) -> None:
         """Set up the poll."""
         super().__init__(
             hass,
-            LOGGER,
-            config_entry=entry,
-            name=f"{DOMAIN} progress",
-            update_interval=DEFAULT_POLL_INTERVAL,
+            entry,
+            deps,
+            name="progress",
+            update_interval=poll_interval(entry.options),
         )
         self.library = library
-        self.audible = audible
-        self.abs_client = abs_client
-        self.store = store
-        self.audible_guard = guard
-        self.abs_health = abs_health
         self.sync = (
-            SyncRunner(store, audible, abs_client, entry.options, guard)
-            if abs_client is not None
+            SyncRunner(deps, deps.abs_client, entry.options)
+            if deps.abs_client is not None
             else None
         )
         self._positions: dict[str, AudiblePosition | None] = {}
@@ -456,7 +370,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         self._abs_progress: dict[str, AbsProgress] = {}
         self._extra_watch: set[str] = set()
         self._audible_ok = True
-        self._abs_ok = abs_client is not None
+        self._abs_ok = deps.abs_client is not None
         # Unknown ABS items already asked about, so one odd item (another
         # library, a podcast) does not re-index ABS every poll.
         self._unknown_items_seen: set[str] = set()
@@ -465,6 +379,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         """Put a title on the next poll's watchlist (actions use this)."""
         self._extra_watch.add(asin)
 
+    @coordinator_exception_handler
     async def _async_update_data(self) -> ProgressData:
         now = dt_util.utcnow()
         library = self.library.data
@@ -475,11 +390,10 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         # Only what this poll asked about: an action may have added more.
         self._extra_watch -= asked
         if not self._audible_ok and not self._abs_ok:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="all_sources_unavailable"
-                if self.abs_client is not None
-                else "audible_unavailable",
+            raise update_failed(
+                "all_sources_unavailable"
+                if self.deps.abs_client is not None
+                else "audible_unavailable"
             )
         # Links may have changed while the services answered (an action, a
         # library refresh): never sync or show the poll's stale copy.
@@ -522,10 +436,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         if self.sync is None:
             return None
         links = self._links(library)
-        for asin in self.sync.ledger.titles.keys() - links.keys():
-            # Unlinked, ignored, in conflict or gone: a later link starts
-            # from a fresh baseline (and the ledger does not grow forever).
-            self.sync.ledger.forget(asin)
+        self.sync.forget_unlinked(links.keys())
         view = PollView(
             titles=library.titles,
             abs_items=library.abs_items,
@@ -535,7 +446,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
             audible_fetched=self._audible_ok and bool(self._fresh_positions),
             abs_fetched=self._abs_ok,
         )
-        states = title_states(view, watchlist, self.store.data.sync_disabled)
+        states = title_states(view, watchlist, self.deps.store.data.sync_disabled)
         plan = await self.sync.async_run(states, now)
         if not self.sync.dry_run:
             for write in plan.writes:
@@ -556,6 +467,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         plan: SyncPlan | None = None,
     ) -> ProgressData:
         conflicts = library.match.conflicts
+        abs_client = self.deps.abs_client
         unmatched = [
             library.titles[asin].title
             for asin in sorted({*conflicts, *library.match.unmatched})
@@ -571,7 +483,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
             listening_days=library.listening_days,
             now=now,
             today=dt_util.now().date(),
-            abs_cover_url=self.abs_client.cover_url if self.abs_client else None,
+            abs_cover_url=abs_client.cover_url if abs_client else None,
         )
         previous = self.data.snapshot if self.data is not None else None
         return ProgressData(
@@ -591,7 +503,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
     async def _async_poll_audible(
         self, watchlist: frozenset[str], now: datetime
     ) -> bool:
-        guard = self.audible_guard
+        guard = self.deps.audible_guard
         self._fresh_positions = {}
         if not watchlist:
             guard.health.succeeded()
@@ -599,7 +511,7 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         if guard.waiting(now):
             return guard.health.available
         positions = await guard.call(
-            now, lambda: self.audible.get_last_positions(sorted(watchlist))
+            now, lambda: self.deps.audible.get_last_positions(sorted(watchlist))
         )
         if positions is None:
             return guard.health.available
@@ -611,16 +523,13 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
         return True
 
     async def _async_poll_abs(self, library: LibraryData) -> bool:
-        if self.abs_client is None:
+        if self.deps.abs_client is None:
             return False
         try:
-            user = await self.abs_client.get_me()
-        except AbsAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="abs_auth_failed"
-            ) from err
+            with reauth_on_auth_error():
+                user = await self.deps.abs_client.get_me()
         except AbsError as err:
-            self.abs_health.failed(err)
+            self.deps.abs_health.failed(err)
             return False
         self._abs_progress = user.progress
         unknown = set(user.progress) - set(library.abs_items) - self._unknown_items_seen
@@ -631,5 +540,5 @@ class ProgressCoordinator(DataUpdateCoordinator[ProgressData]):
             self.config_entry.async_create_background_task(
                 self.hass, self.library.async_request_refresh(), "abs index refresh"
             )
-        self.abs_health.succeeded()
+        self.deps.abs_health.succeeded()
         return True

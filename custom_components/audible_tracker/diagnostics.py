@@ -92,11 +92,11 @@ async def async_get_config_entry_diagnostics(
             ],
         },
         "store": {
-            "manual_links": runtime.store.data.manual_links,
+            "manual_links": runtime.deps.store.data.manual_links,
             "stale_manual_links": sorted(match.stale_manual_links),
-            "ignored": sorted(runtime.store.data.ignored),
-            "sync_disabled": sorted(runtime.store.data.sync_disabled),
-            "cached_content_references": len(runtime.store.data.acr),
+            "ignored": sorted(runtime.deps.store.data.ignored),
+            "sync_disabled": sorted(runtime.deps.store.data.sync_disabled),
+            "cached_content_references": len(runtime.deps.store.data.acr),
         },
         "sync": _sync_diagnostics(entry),
     }

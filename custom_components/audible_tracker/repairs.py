@@ -8,6 +8,7 @@ import probatio
 from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.selector import (
     SelectOptionDict,
@@ -84,14 +85,20 @@ class ConflictRepairFlow(RepairsFlow):
         self._entry_id = entry_id
         self._asin = asin
 
-    def _entry(self) -> AudibleTrackerConfigEntry | None:
+    def _entry(self) -> AudibleTrackerConfigEntry:
+        """Return the loaded entry while the title is still in conflict.
+
+        Otherwise (resolved meanwhile, entry unloaded) the flow aborts.
+        """
         entry: AudibleTrackerConfigEntry | None = (
             self.hass.config_entries.async_get_entry(self._entry_id)
         )
-        if entry is None or entry.state is not ConfigEntryState.LOADED:
-            return None
-        if self._asin not in entry.runtime_data.library.data.match.conflicts:
-            return None
+        if (
+            entry is None
+            or entry.state is not ConfigEntryState.LOADED
+            or self._asin not in entry.runtime_data.library.data.match.conflicts
+        ):
+            raise AbortFlow("title_gone")
         return entry
 
     def _placeholders(self, entry: AudibleTrackerConfigEntry) -> dict[str, str]:
@@ -103,8 +110,6 @@ class ConflictRepairFlow(RepairsFlow):
     ) -> RepairsFlowResult:
         """Offer the choice: pick a candidate, or ignore the title."""
         entry = self._entry()
-        if entry is None:
-            return self.async_abort(reason="title_gone")
         return self.async_show_menu(
             step_id="init",
             menu_options=["choose", "ignore"],
@@ -116,8 +121,6 @@ class ConflictRepairFlow(RepairsFlow):
     ) -> RepairsFlowResult:
         """List the candidates with title, author and score."""
         entry = self._entry()
-        if entry is None:
-            return self.async_abort(reason="title_gone")
         library = entry.runtime_data.library
         candidates = library.candidates(self._asin)
         errors: dict[str, str] = {}
@@ -155,8 +158,6 @@ class ConflictRepairFlow(RepairsFlow):
     ) -> RepairsFlowResult:
         """Ignore the title: no matching, no reports."""
         entry = self._entry()
-        if entry is None:
-            return self.async_abort(reason="title_gone")
         await entry.runtime_data.library.async_ignore(self._asin)
         return self.async_create_entry(data={})
 

@@ -11,16 +11,28 @@ if TYPE_CHECKING:
     from .coordinator import LibraryCoordinator, ProgressCoordinator
     from .core.abs_api import AbsClient
     from .core.audible_api import AudibleClient
+    from .health import AudibleGuard, SourceHealth
     from .storage import TrackerStore
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TrackerDeps:
+    """What both coordinators and the actions share, built once per entry."""
+
+    audible: AudibleClient
+    abs_client: AbsClient | None  # None: Audible only
+    store: TrackerStore
+    # One health record per service, shared by both schedules: one outage,
+    # logged once.
+    audible_guard: AudibleGuard
+    abs_health: SourceHealth
 
 
 @dataclass(kw_only=True)
 class AudibleTrackerRuntimeData:
     """What a loaded entry holds."""
 
-    audible: AudibleClient
-    abs_client: AbsClient | None
-    store: TrackerStore
+    deps: TrackerDeps
     library: LibraryCoordinator
     progress: ProgressCoordinator
 

@@ -126,6 +126,49 @@ def _current_value(
     return value
 
 
+def _duration(
+    key: str,
+    value_fn: Callable[[ProgressData], StateValue],
+    *,
+    shown_in: UnitOfTime,
+    precision: int,
+    needs: Needs = Needs.ANY,
+) -> AudibleTrackerSensorDescription:
+    """Describe a duration sensor (seconds, shown in `shown_in`)."""
+    return AudibleTrackerSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=shown_in,
+        suggested_display_precision=precision,
+        value_fn=value_fn,
+        needs=needs,
+    )
+
+
+def _count(
+    key: str,
+    value_fn: Callable[[ProgressData], StateValue],
+    *,
+    attributes_fn: Callable[[ProgressData], dict[str, Any]] | None = None,
+    needs: Needs = Needs.ANY,
+    needs_abs_configured: bool = False,
+    entity_category: EntityCategory | None = None,
+) -> AudibleTrackerSensorDescription:
+    """Describe a sensor counting books, titles or writes."""
+    return AudibleTrackerSensorDescription(
+        key=key,
+        translation_key=key,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=entity_category,
+        value_fn=value_fn,
+        attributes_fn=attributes_fn,
+        needs=needs,
+        needs_abs_configured=needs_abs_configured,
+    )
+
+
 SENSORS: Final[tuple[AudibleTrackerSensorDescription, ...]] = (
     AudibleTrackerSensorDescription(
         key="currently_reading",
@@ -142,73 +185,54 @@ SENSORS: Final[tuple[AudibleTrackerSensorDescription, ...]] = (
         suggested_display_precision=0,
         value_fn=_current_value(lambda book: book.percent),
     ),
-    AudibleTrackerSensorDescription(
-        key="time_left",
-        translation_key="time_left",
-        device_class=SensorDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.SECONDS,
-        suggested_unit_of_measurement=UnitOfTime.HOURS,
-        suggested_display_precision=1,
-        value_fn=_current_value(lambda book: book.time_left_s),
+    _duration(
+        "time_left",
+        _current_value(lambda book: book.time_left_s),
+        shown_in=UnitOfTime.HOURS,
+        precision=1,
     ),
-    AudibleTrackerSensorDescription(
-        key="books_in_progress",
-        translation_key="books_in_progress",
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data: len(data.snapshot.in_progress),
+    _count(
+        "books_in_progress",
+        lambda data: len(data.snapshot.in_progress),
         attributes_fn=_in_progress_attributes,
     ),
-    AudibleTrackerSensorDescription(
-        key="books_finished",
-        translation_key="books_finished",
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data: data.snapshot.finished_count,
+    _count(
+        "books_finished",
+        lambda data: data.snapshot.finished_count,
         needs=Needs.AUDIBLE,
     ),
-    AudibleTrackerSensorDescription(
-        key="library_size",
-        translation_key="library_size",
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data: data.snapshot.library_size,
+    _count(
+        "library_size",
+        lambda data: data.snapshot.library_size,
         needs=Needs.AUDIBLE,
     ),
-    AudibleTrackerSensorDescription(
-        key="listening_time_today",
-        translation_key="listening_time_today",
-        device_class=SensorDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.SECONDS,
-        suggested_unit_of_measurement=UnitOfTime.MINUTES,
-        suggested_display_precision=0,
-        value_fn=lambda data: data.snapshot.listening_today_s,
+    _duration(
+        "listening_time_today",
+        lambda data: data.snapshot.listening_today_s,
+        shown_in=UnitOfTime.MINUTES,
+        precision=0,
         needs=Needs.AUDIBLE,
     ),
-    AudibleTrackerSensorDescription(
-        key="listening_time_this_week",
-        translation_key="listening_time_this_week",
-        device_class=SensorDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.SECONDS,
-        suggested_unit_of_measurement=UnitOfTime.HOURS,
-        suggested_display_precision=1,
-        value_fn=lambda data: data.snapshot.listening_week_s,
+    _duration(
+        "listening_time_this_week",
+        lambda data: data.snapshot.listening_week_s,
+        shown_in=UnitOfTime.HOURS,
+        precision=1,
         needs=Needs.AUDIBLE,
     ),
-    AudibleTrackerSensorDescription(
-        key="unmatched_titles",
-        translation_key="unmatched_titles",
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data: len(data.snapshot.unmatched_titles),
+    _count(
+        "unmatched_titles",
+        lambda data: len(data.snapshot.unmatched_titles),
         attributes_fn=lambda data: {"titles": list(data.snapshot.unmatched_titles)},
         needs=Needs.BOTH,
         needs_abs_configured=True,
     ),
-    AudibleTrackerSensorDescription(
-        key="sync_plan",
-        translation_key="sync_plan",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data: len(data.sync_plan.writes) if data.sync_plan else 0,
+    _count(
+        "sync_plan",
+        lambda data: len(data.sync_plan.writes) if data.sync_plan else 0,
         attributes_fn=_sync_attributes,
         needs_abs_configured=True,
+        entity_category=EntityCategory.DIAGNOSTIC,
     ),
     AudibleTrackerSensorDescription(
         key="last_update",
@@ -227,7 +251,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the sensors of an entry."""
-    abs_configured = entry.runtime_data.abs_client is not None
+    abs_configured = entry.runtime_data.deps.abs_client is not None
     async_add_entities(
         AudibleTrackerSensor(entry, description)
         for description in SENSORS

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import probatio
@@ -14,13 +13,12 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.service import async_get_config_entry
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .core.exceptions import AbsError, AudibleError
-from .core.sync import PlannedWrite, Side, SideState, WriteKind, map_position
+from .core.sync_push import plan_push
+from .errors import action_exception_handler, action_failed, invalid_call
 from .sync_runner import abs_side, audible_side
 
 if TYPE_CHECKING:
@@ -60,35 +58,27 @@ PUSH_SCHEMA = ENTRY_SCHEMA.extend(
 SET_SYNC_SCHEMA = TITLE_SCHEMA.extend({probatio.Required(ATTR_ENABLED): bool})
 
 
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
-
-
 def _entry(call: ServiceCall, *, needs_abs: bool = False) -> AudibleTrackerConfigEntry:
     """Return the loaded entry the call names (Home Assistant checks it exists)."""
     entry: AudibleTrackerConfigEntry = async_get_config_entry(
         call.hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID]
     )
-    if needs_abs and entry.runtime_data.abs_client is None:
-        raise _invalid("abs_not_configured", entry=entry.title)
+    if needs_abs and entry.runtime_data.deps.abs_client is None:
+        raise invalid_call("abs_not_configured", entry=entry.title)
     return entry
 
 
 def _asin(library: LibraryData, asin: str) -> str:
     asin = asin.strip().upper()
     if asin not in library.titles:
-        raise _invalid("unknown_asin", asin=asin)
+        raise invalid_call("unknown_asin", asin=asin)
     return asin
 
 
 def _item_id(library: LibraryData, item_id: str) -> str:
     item_id = item_id.strip()
     if item_id not in library.abs_items:
-        raise _invalid("unknown_abs_item", abs_item_id=item_id)
+        raise invalid_call("unknown_abs_item", abs_item_id=item_id)
     return item_id
 
 
@@ -100,20 +90,17 @@ async def _async_link(call: ServiceCall) -> None:
     await library.async_link(asin, item_id)
 
 
-def _forget_sync(runtime: AudibleTrackerRuntimeData, asin: str) -> None:
+async def _async_forget_sync(runtime: AudibleTrackerRuntimeData, asin: str) -> None:
     """Drop a title's sync record: a later link starts from a fresh baseline."""
-    sync = runtime.progress.sync
-    if sync is not None:
-        sync.ledger.forget(asin)
-        # Saved with the unlink, so that a restart cannot bring it back.
-        runtime.store.data.ledger = sync.ledger.to_dict()
+    if runtime.progress.sync is not None:
+        await runtime.progress.sync.async_forget(asin)
 
 
 async def _async_unlink(call: ServiceCall) -> None:
     entry = _entry(call, needs_abs=True)
     runtime = entry.runtime_data
     asin = _asin(runtime.library.data, call.data[ATTR_ASIN])
-    _forget_sync(runtime, asin)
+    await _async_forget_sync(runtime, asin)
     await runtime.library.async_unlink(asin)
 
 
@@ -124,9 +111,9 @@ async def _async_resolve_conflict(call: ServiceCall) -> None:
     item_in: str | None = call.data.get(ATTR_ABS_ITEM_ID)
     ignore: bool = call.data.get(ATTR_IGNORE, False)
     if (item_in is None) == (not ignore):
-        raise _invalid("resolve_needs_one_choice")
+        raise invalid_call("resolve_needs_one_choice")
     if item_in is None:
-        _forget_sync(entry.runtime_data, asin)
+        await _async_forget_sync(entry.runtime_data, asin)
         await library.async_ignore(asin)
         return
     await library.async_link(asin, _item_id(library.data, item_in))
@@ -137,18 +124,18 @@ def _linked_title(
 ) -> tuple[str, str]:
     """Return (asin, item id) of a linked title named by either one."""
     if (asin_in is None) == (item_in is None):
-        raise _invalid("push_needs_one_title")
+        raise invalid_call("push_needs_one_title")
     links = {asin: link.item_id for asin, link in library.match.links.items()}
     if asin_in is not None:
         asin = _asin(library, asin_in)
         if asin not in links:
-            raise _invalid("title_not_linked", asin=asin)
+            raise invalid_call("title_not_linked", asin=asin)
         return asin, links[asin]
     assert item_in is not None  # noqa: S101 - exactly one of the two is given
     item_id = _item_id(library, item_in)
     by_item = {item: asin for asin, item in links.items()}
     if item_id not in by_item:
-        raise _invalid("item_not_linked", abs_item_id=item_id)
+        raise invalid_call("item_not_linked", abs_item_id=item_id)
     return by_item[item_id], item_id
 
 
@@ -157,7 +144,7 @@ async def _async_push_position(call: ServiceCall) -> None:
     runtime = entry.runtime_data
     library = runtime.library.data
     sync = runtime.progress.sync
-    abs_client = runtime.abs_client
+    abs_client = runtime.deps.abs_client
     # Both exist when ABS is configured, which _entry checked.
     assert sync is not None  # noqa: S101
     assert abs_client is not None  # noqa: S101
@@ -166,51 +153,19 @@ async def _async_push_position(call: ServiceCall) -> None:
     )
     title = library.titles[asin]
     item = library.abs_items.get(item_id)
-    try:
-        audible_position = (await runtime.audible.get_last_positions([asin])).get(asin)
+    with action_exception_handler():
+        positions = await runtime.deps.audible.get_last_positions([asin])
+        audible_position = positions.get(asin)
         abs_progress = await abs_client.get_progress(item_id)
-    except (AudibleError, AbsError) as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="service_unavailable"
-        ) from err
-    source = audible_side(title, audible_position)
-    position = call.data.get(ATTR_POSITION)
-    if position is None:
-        if source.position_s is None:
-            raise _invalid("no_audible_position", asin=asin)
-        position = source.position_s
-    duration = title.runtime_s
-    if (
-        not math.isfinite(position)
-        or position < 0
-        or (duration is not None and position > duration)
-    ):
-        raise _invalid(
-            "position_out_of_range",
-            position=f"{position:g}",
-            duration=f"{duration or 0:g}",
+        write = plan_push(
+            asin,
+            item_id,
+            source=audible_side(title, audible_position),
+            target=abs_side(item, abs_progress),
+            position_s=call.data.get(ATTR_POSITION),
         )
-    target = abs_side(item, abs_progress)
-    if target.duration_s is None:
-        raise _invalid("abs_duration_unknown", abs_item_id=item_id)
-    mapped = map_position(position, duration, target.duration_s)
-    write = PlannedWrite(
-        asin=asin,
-        item_id=item_id,
-        target=Side.ABS,
-        kind=WriteKind.POSITION,
-        reason="push_position action",
-        source=source if source.has_data else SideState(duration_s=duration),
-        target_before=target,
-        position_s=mapped,
-        duration_s=target.duration_s,
-        progress=mapped / target.duration_s if target.duration_s else 0.0,
-        unfinish_first=target.finished,
-    )
     if not await sync.async_push(write, dt_util.utcnow()):
-        raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="push_failed"
-        )
+        raise action_failed("push_failed")
     runtime.progress.watch(asin)
     await runtime.progress.async_request_refresh()
 
@@ -220,21 +175,19 @@ async def _async_sync_now(call: ServiceCall) -> None:
     progress = entry.runtime_data.progress
     await progress.async_refresh()
     if not progress.last_update_success:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="service_unavailable"
-        )
+        raise action_failed("service_unavailable")
 
 
 async def _async_set_sync_enabled(call: ServiceCall) -> None:
     entry = _entry(call, needs_abs=True)
     runtime = entry.runtime_data
     asin = _asin(runtime.library.data, call.data[ATTR_ASIN])
-    disabled = runtime.store.data.sync_disabled
+    disabled = runtime.deps.store.data.sync_disabled
     if call.data[ATTR_ENABLED]:
         disabled.discard(asin)
     else:
         disabled.add(asin)
-    await runtime.store.async_save()
+    await runtime.deps.store.async_save()
 
 
 async def _async_get_conflicts(call: ServiceCall) -> ServiceResponse:

@@ -1,4 +1,4 @@
-"""Per-entry persistent state: links, conflicts, ignored titles, sync ledger."""
+"""Per-entry persistent state: manual links, ignored titles, sync ledger."""
 
 from __future__ import annotations
 
@@ -24,8 +24,6 @@ class TrackerData:
     manual_links: dict[str, str] = field(default_factory=dict)
     ignored: set[str] = field(default_factory=set)
     sync_disabled: set[str] = field(default_factory=set)
-    # The last match result (links, conflicts, unmatched), as Matcher serialises it.
-    match: dict[str, Any] = field(default_factory=dict)
     # Audible content reference (ACR) per ASIN, needed to write positions.
     acr: dict[str, str] = field(default_factory=dict)
     # The sync ledger, as the sync module serialises it: per title and side,
@@ -38,7 +36,7 @@ class TrackerData:
         """Keep only what still holds for this ABS server and user.
 
         Item ids belong to a server, positions to a user: on another server
-        the links, the match and the ledger go; for another user on the same
+        the manual links and the ledger go; for another user on the same
         server, the ledger (its positions are someone else's). Return whether
         anything was dropped.
         """
@@ -48,7 +46,6 @@ class TrackerData:
             return False
         if identity is None or previous.split("|")[0] != url:
             self.manual_links.clear()
-            self.match = {}
         self.ledger = {}
         return True
 
@@ -58,7 +55,6 @@ class TrackerData:
             "manual_links": dict(self.manual_links),
             "ignored": sorted(self.ignored),
             "sync_disabled": sorted(self.sync_disabled),
-            "match": self.match,
             "acr": dict(self.acr),
             "ledger": self.ledger,
             "abs_identity": self.abs_identity,
@@ -66,12 +62,16 @@ class TrackerData:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrackerData:
-        """Rebuild from the Store."""
+        """Rebuild from the Store.
+
+        Older stores also hold the last match result ("match"): it is left
+        out. The match is rebuilt at every start anyway: the matcher needs its
+        index of both libraries for every later update.
+        """
         return cls(
             manual_links=dict(data.get("manual_links", {})),
             ignored=set(data.get("ignored", [])),
             sync_disabled=set(data.get("sync_disabled", [])),
-            match=dict(data.get("match", {})),
             acr=dict(data.get("acr", {})),
             ledger=dict(data.get("ledger", {})),
             abs_identity=data.get("abs_identity"),

@@ -16,11 +16,8 @@ from .const import (
     CONF_SKEW_WINDOW,
     CONF_SYNC_MODE,
     CONF_THRESHOLD,
-    DEFAULT_COOLDOWN_S,
-    DEFAULT_SKEW_WINDOW_S,
-    DEFAULT_SYNC_MODE,
-    DEFAULT_THRESHOLD_S,
     LOGGER,
+    with_option_defaults,
 )
 from .core.exceptions import (
     AbsError,
@@ -42,26 +39,25 @@ from .core.sync import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Collection, Iterable, Mapping
     from datetime import datetime
 
-    from .coordinator import AudibleGuard
     from .core.abs_api import AbsClient
-    from .core.audible_api import AudibleClient
     from .core.models import AbsItem, AbsProgress, AudiblePosition, AudibleTitle
-    from .storage import TrackerStore
+    from .runtime import TrackerDeps
 
 
 def sync_options_from(options: Mapping[str, Any]) -> tuple[SyncOptions, bool]:
     """Return the planner's options and the dry-run flag from entry options."""
+    merged = with_option_defaults(options)
     return (
         SyncOptions(
-            mode=SyncMode(options.get(CONF_SYNC_MODE, DEFAULT_SYNC_MODE)),
-            threshold_s=float(options.get(CONF_THRESHOLD, DEFAULT_THRESHOLD_S)),
-            skew_window_s=float(options.get(CONF_SKEW_WINDOW, DEFAULT_SKEW_WINDOW_S)),
-            cooldown_s=float(options.get(CONF_COOLDOWN, DEFAULT_COOLDOWN_S)),
+            mode=SyncMode(merged[CONF_SYNC_MODE]),
+            threshold_s=float(merged[CONF_THRESHOLD]),
+            skew_window_s=float(merged[CONF_SKEW_WINDOW]),
+            cooldown_s=float(merged[CONF_COOLDOWN]),
         ),
-        bool(options.get(CONF_DRY_RUN, False)),
+        bool(merged[CONF_DRY_RUN]),
     )
 
 
@@ -144,29 +140,43 @@ class SyncRunner:
     """Plans and applies the sync for one config entry."""
 
     def __init__(
-        self,
-        store: TrackerStore,
-        audible: AudibleClient,
-        abs_client: AbsClient,
-        options: Mapping[str, Any],
-        guard: AudibleGuard,
+        self, deps: TrackerDeps, abs_client: AbsClient, options: Mapping[str, Any]
     ) -> None:
-        """Load the ledger from the store."""
-        self.store = store
-        self.audible = audible
+        """Load the ledger from the store.
+
+        `abs_client` is `deps.abs_client`, known to be there: no sync without.
+        """
+        self.deps = deps
         self.abs_client = abs_client
-        self.guard = guard
         # A poll's writes and an action's write never interleave.
         self._lock = asyncio.Lock()
         self.ledger = Ledger()
-        if store.data.ledger:  # empty: nothing synced yet
+        if deps.store.data.ledger:  # empty: nothing synced yet
             try:
-                self.ledger = Ledger.from_dict(store.data.ledger)
+                self.ledger = Ledger.from_dict(deps.store.data.ledger)
             except LedgerFormatError:
                 LOGGER.warning("The stored sync ledger is unreadable; starting afresh")
         self.options, self.dry_run = sync_options_from(options)
         self.last_plan = SyncPlan()
         self._reported_gave_up: set[tuple[str, str]] = set()
+
+    def forget_unlinked(self, linked: Collection[str]) -> None:
+        """Forget every title not in `linked` (saved with the next run).
+
+        Unlinked, ignored, in conflict or gone: a later link starts from a
+        fresh baseline, and the ledger does not grow forever.
+        """
+        for asin in self.ledger.titles.keys() - set(linked):
+            self.ledger.forget(asin)
+
+    async def async_forget(self, asin: str) -> None:
+        """Forget one title now (it is being unlinked), after any write in flight.
+
+        Saved at once, so that a restart cannot bring it back.
+        """
+        async with self._lock:
+            self.ledger.forget(asin)
+            await self._async_save()
 
     def set_options(self, options: Mapping[str, Any]) -> None:
         """Apply changed options from the next poll on."""
@@ -188,7 +198,7 @@ class SyncRunner:
         if self.dry_run:
             return plan
         for write in plan.writes:
-            if write.target is Side.AUDIBLE and self.guard.waiting(now):
+            if write.target is Side.AUDIBLE and self.deps.audible_guard.waiting(now):
                 # Audible asked us to wait: left planned, planned again later.
                 continue
             await self._async_apply(write, now)
@@ -220,7 +230,7 @@ class SyncRunner:
             await self._async_write(write)
         except (AudibleError, AbsError, ValueError) as err:
             if isinstance(err, AudibleRateLimitError):
-                self.guard.rate_limited(now, err)
+                self.deps.audible_guard.rate_limited(now, err)
             # The type only: service messages can carry ids.
             LOGGER.info(
                 "Sync write failed, retried next poll: %s (%s)",
@@ -257,25 +267,25 @@ class SyncRunner:
             round(audible_duration_s * 1000) if audible_duration_s is not None else None
         )
         if write.kind is WriteKind.FINISHED:
-            await self.audible.mark_finished(write.asin, duration_ms=duration_ms)
+            await self.deps.audible.mark_finished(write.asin, duration_ms=duration_ms)
             return
         if write.unfinish_first:
-            await self.audible.mark_unfinished(write.asin, duration_ms=duration_ms)
+            await self.deps.audible.mark_unfinished(write.asin, duration_ms=duration_ms)
         assert write.position_s is not None  # noqa: S101
         acr = await self._async_acr(write.asin)
-        await self.audible.set_last_position(
+        await self.deps.audible.set_last_position(
             write.asin, acr=acr, position_ms=round(write.position_s * 1000)
         )
 
     async def _async_acr(self, asin: str) -> str:
         """Return the title's content reference, fetched once and kept."""
-        acr = self.store.data.acr.get(asin)
+        acr = self.deps.store.data.acr.get(asin)
         if acr is None:
-            acr = await self.audible.get_acr(asin)
+            acr = await self.deps.audible.get_acr(asin)
             if acr is None:
                 msg = "no content reference"
                 raise AudibleError(msg)
-            self.store.data.acr[asin] = acr
+            self.deps.store.data.acr[asin] = acr
         return acr
 
     def _forget_unverified_acrs(self, plan: SyncPlan) -> None:
@@ -290,7 +300,7 @@ class SyncRunner:
                 and unverified.kind is WriteKind.POSITION
                 and not unverified.gave_up
             ):
-                self.store.data.acr.pop(unverified.asin, None)
+                self.deps.store.data.acr.pop(unverified.asin, None)
 
     def _report_unverified(self, plan: SyncPlan) -> None:
         for unverified in plan.unverified:
@@ -307,7 +317,7 @@ class SyncRunner:
 
     async def _async_save(self) -> None:
         ledger = self.ledger.to_dict()
-        if ledger == self.store.data.ledger:
+        if ledger == self.deps.store.data.ledger:
             return  # a quiet poll: spare the disk (SD cards)
-        self.store.data.ledger = ledger
-        await self.store.async_save()
+        self.deps.store.data.ledger = ledger
+        await self.deps.store.async_save()
