@@ -33,6 +33,7 @@ import logging
 import sys
 import threading
 import types
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -158,14 +159,38 @@ def start_abs(host: str, port: int) -> FakeAbsServer:
     return thread.fake
 
 
+class ThreadedTransport(httpx.AsyncBaseTransport):
+    """Runs a fake's synchronous handler in a worker thread, one at a time.
+
+    The fakes read their recorded files while answering: in Home Assistant's
+    event loop that would be blocking I/O (and be reported as the
+    integration's). A real server answers from elsewhere too.
+    """
+
+    def __init__(self, handler: Callable[[httpx.Request], httpx.Response]) -> None:
+        """Serve `handler` from one worker thread (the fakes are not thread-safe)."""
+        self._handler = handler
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="fake-audible")
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Answer from the worker thread."""
+        await request.aread()
+        loop = asyncio.get_running_loop()
+        response = await loop.run_in_executor(self._executor, self._handler, request)
+        await response.aread()
+        return response
+
+
 def _audible_mounts(
     audible: FakeAudible, amazon: FakeAmazonRegistration
 ) -> dict[str, httpx.AsyncBaseTransport]:
     """Transports for every marketplace's Audible API and Amazon hosts."""
+    audible_transport = ThreadedTransport(audible.handle)
+    amazon_transport = ThreadedTransport(amazon.handle)
     mounts: dict[str, httpx.AsyncBaseTransport] = {}
     for _, domain, _ in MARKETPLACES.values():
-        mounts[f"all://api.audible.{domain}"] = audible.transport
-        mounts[f"all://api.amazon.{domain}"] = httpx.MockTransport(amazon.handle)
+        mounts[f"all://api.audible.{domain}"] = audible_transport
+        mounts[f"all://api.amazon.{domain}"] = amazon_transport
     return mounts
 
 

@@ -276,7 +276,7 @@ def test_real_home_assistant(real_hass: RealHomeAssistant) -> None:
         lap("sync_now")
         states = our_states(client)
         assert states["currently_reading"]["state"] == CURRENT_TITLE
-        assert states["last_update"]["state"] not in {"unknown", "unavailable"}
+        assert float(states["progress"]["state"]) == CURRENT_PERCENT
 
     log = real_hass.log()
     found = problems(log)
