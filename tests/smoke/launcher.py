@@ -39,10 +39,9 @@ from typing import TYPE_CHECKING, Any
 
 import homeassistant  # noqa: F401 - first: it may alias httpx (see above)
 import homeassistant.__main__ as hass_main
-from homeassistant.helpers import httpx_client
-
 import httpx  # after homeassistant: on 2026.11 this is httpx2
 from aiohttp import web
+from homeassistant.helpers import httpx_client
 
 from custom_components.audible_tracker.core.audible_auth import MARKETPLACES
 from tests.fakes.abs_server import API_KEY, LIBRARY_ID, PASSWORD, USER_ID, USERNAME
@@ -126,7 +125,7 @@ class AbsThread(threading.Thread):
         loop = asyncio.new_event_loop()
         try:
             loop.run_until_complete(self._start())
-        except BaseException as err:  # reported to the main thread
+        except BaseException as err:  # noqa: BLE001 - reported to the main thread
             self.error = err
             self.ready.set()
             return
@@ -139,9 +138,7 @@ class AbsThread(threading.Thread):
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
         await site.start()
-        server = site._server  # noqa: SLF001 - the only way to learn a port 0 choice
-        assert server is not None  # noqa: S101 - started just above
-        port = server.sockets[0].getsockname()[1]
+        port = runner.addresses[0][1]  # the one chosen for port 0
         fake.url = f"http://{self.host}:{port}"
         self.fake = fake
 
@@ -182,10 +179,10 @@ class ThreadedTransport(httpx.AsyncBaseTransport):
 
 
 def _audible_mounts(
-    audible: FakeAudible, amazon: FakeAmazonRegistration
+    fake: FakeAudible, amazon: FakeAmazonRegistration
 ) -> dict[str, httpx.AsyncBaseTransport]:
     """Transports for every marketplace's Audible API and Amazon hosts."""
-    audible_transport = ThreadedTransport(audible.handle)
+    audible_transport = ThreadedTransport(fake.handle)
     amazon_transport = ThreadedTransport(amazon.handle)
     mounts: dict[str, httpx.AsyncBaseTransport] = {}
     for _, domain, _ in MARKETPLACES.values():
@@ -194,9 +191,9 @@ def _audible_mounts(
     return mounts
 
 
-def route_audible(audible: FakeAudible, amazon: FakeAmazonRegistration) -> None:
+def route_audible(fake: FakeAudible, amazon: FakeAmazonRegistration) -> None:
     """Send Audible and Amazon traffic to the fakes (see the module docstring)."""
-    mounts = _audible_mounts(audible, amazon)
+    mounts = _audible_mounts(fake, amazon)
     create: Callable[..., Any] = httpx_client.create_async_httpx_client
 
     def create_with_fakes(*args: Any, **kwargs: Any) -> Any:
@@ -211,9 +208,10 @@ def route_audible(audible: FakeAudible, amazon: FakeAmazonRegistration) -> None:
         with httpx.Client(transport=httpx.MockTransport(amazon.handle)) as client:
             return client.post(url, **kwargs)
 
-    import audible.register  # noqa: PLC0415 - patched only here
+    # Imported here: an import at the top would sort before homeassistant's.
+    from audible import register  # noqa: PLC0415
 
-    audible.register.httpx = types.SimpleNamespace(post=post)  # type: ignore[assignment]
+    vars(register)["httpx"] = types.SimpleNamespace(post=post)
 
 
 def write_fakes_file(config: Path, abs_fake: FakeAbsServer) -> None:

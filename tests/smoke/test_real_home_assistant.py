@@ -9,6 +9,7 @@ sensors after the first poll, the sync_now action, and the log.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -39,7 +40,10 @@ HA_PYTHON = Path(os.environ.get("AUDIBLE_TRACKER_HA_PYTHON", "/opt/venv-ha/bin/p
 START_TIMEOUT_S = 90.0
 POLL_TIMEOUT_S = 30.0
 OUR_LOGGERS = re.compile(r"\[(custom_components\.audible_tracker|audible)(\.[\w.]+)?\]")
-RECORD_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+\S* (\w+) ", re.M)
+# A record starts with "2026-11-01 10:00:00.000+00:00 LEVEL (thread) [logger]".
+RECORD_START = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+\S* (\w+) ", re.MULTILINE
+)
 
 
 @dataclass
@@ -93,8 +97,11 @@ def real_hass(tmp_path: Path, socket_enabled: None) -> Generator[RealHomeAssista
     started = time.monotonic()
     with output.open("wb") as out:
         process = subprocess.Popen(  # noqa: S603 - our own launcher
-            [str(HA_PYTHON), "-m", "tests.smoke.launcher", "--config", str(config)]
-            + ["--port", str(port)],
+            [
+                str(HA_PYTHON),
+                *("-m", "tests.smoke.launcher"),
+                *("--config", str(config), "--port", str(port)),
+            ],
             cwd=REPO,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -116,7 +123,7 @@ def real_hass(tmp_path: Path, socket_enabled: None) -> Generator[RealHomeAssista
                     return False
 
             wait_for("Home Assistant's HTTP server", ready, START_TIMEOUT_S)
-        print(f"\n[smoke] Home Assistant up in {time.monotonic() - started:.1f} s")
+        print(f"\n[smoke] Home Assistant up in {time.monotonic() - started:.1f} s")  # noqa: T201
         yield hass
     finally:
         process.kill()
@@ -208,7 +215,7 @@ def problems(log: str) -> list[str]:
     """Log records at ERROR or above, or with a traceback, that concern us."""
     starts = [match.start() for match in RECORD_START.finditer(log)] + [len(log)]
     found = []
-    for begin, end in zip(starts, starts[1:], strict=False):
+    for begin, end in itertools.pairwise(starts):
         record = log[begin:end]
         level = RECORD_START.match(record)
         assert level is not None
@@ -282,7 +289,7 @@ def test_real_home_assistant(real_hass: RealHomeAssistant) -> None:
     found = problems(log)
     assert not found, "errors in the Home Assistant log:\n" + "\n".join(found)
     httpx_in_process = real_hass.fakes()["httpx"]
-    print(
+    print(  # noqa: T201 - the timings asked for
         f"[smoke] {sys.version.split()[0]} test venv; Home Assistant's process "
         f"runs {httpx_in_process}; "
         + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings.items())

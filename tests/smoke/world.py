@@ -123,6 +123,7 @@ class FakeAmazonRegistration:
         }
         return httpx.Response(
             200,
-            json={"response": {"success": {"tokens": tokens, "extensions": extensions}}},
+            json={
+                "response": {"success": {"tokens": tokens, "extensions": extensions}}
+            },
         )
-
