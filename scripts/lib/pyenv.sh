@@ -191,7 +191,7 @@ run_in_env() {
     (
       flock 9
       _ensure_venv "$python" "$venv"
-      _ensure_ha_venv "$python" "$venv-ha"
+      cd "$PYENV_REPO_ROOT" && _ensure_ha_venv "$python" "$venv-ha"
     ) 9>"$PYENV_CACHE/lock"
     PATH="$venv/bin:$PATH" AUDIBLE_TRACKER_HA_PYTHON="$venv-ha/bin/python" "$@"
     return $?
