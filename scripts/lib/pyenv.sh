@@ -13,6 +13,10 @@
 #    the command.
 # 3. Otherwise: a clear message and exit 2.
 #
+# Beside that venv, a second one holds the real Home Assistant release the
+# smoke test starts (requirements_ha.txt, tests/smoke/); its Python is exported
+# as AUDIBLE_TRACKER_HA_PYTHON.
+#
 # Cache directory: $AUDIBLE_TRACKER_CACHE, default ~/.cache/audible_tracker.
 
 set -euo pipefail
@@ -20,6 +24,8 @@ set -euo pipefail
 PYENV_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PYENV_CACHE="${AUDIBLE_TRACKER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/audible_tracker}"
 PYENV_REQUIREMENTS=("$PYENV_REPO_ROOT/requirements_test.txt")
+# The Home Assistant venv's inputs: its pins and what picks its extra packages.
+PYENV_HA_REQUIREMENTS=("$PYENV_REPO_ROOT/requirements_ha.txt" "$PYENV_REPO_ROOT/tests/smoke/ha_requirements.py")
 PYENV_MIN_PYTHON="3.14.2"
 PYENV_SUITE="forky"
 PYENV_MIRROR="${AUDIBLE_TRACKER_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
@@ -62,6 +68,33 @@ _ensure_venv() {
   for req in "${PYENV_REQUIREMENTS[@]}"; do
     "$venv/bin/python" -m pip install --quiet -r "$req"
   done
+  echo "$want" >"$venv/.requirements-hash"
+}
+
+# Creates (or refreshes) the Home Assistant venv: requirements_ha.txt, then the
+# requirements of the integrations Home Assistant always sets up (it runs with
+# --skip-pip). Those without a wheel that cannot be built here are skipped:
+# Home Assistant then logs that integration as failed, which is not ours.
+# $1: python to build it with, $2: venv dir. Run from the repository root.
+_ensure_ha_venv() {
+  local python="$1" venv="$2" want
+  want="$(cat "${PYENV_HA_REQUIREMENTS[@]}" | sha256sum | cut -c1-16)"
+  if [ -f "$venv/.requirements-hash" ] && [ "$(cat "$venv/.requirements-hash")" = "$want" ]; then
+    return 0
+  fi
+  _log "installing Home Assistant (requirements_ha.txt) into $venv (first run takes about 2 minutes)"
+  rm -rf "$venv"
+  "$python" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --upgrade pip
+  "$venv/bin/python" -m pip install --quiet -r "${PYENV_HA_REQUIREMENTS[0]}"
+  local constraint req
+  "$venv/bin/python" -m tests.smoke.ha_requirements >"$venv/default-integrations.txt"
+  constraint="$(head -n 1 "$venv/default-integrations.txt")"
+  while read -r req; do
+    # shellcheck disable=SC2086  # "-c FILE" is two arguments
+    "$venv/bin/python" -m pip install --quiet --prefer-binary $constraint "$req" >/dev/null 2>&1 \
+      || _log "skipped $req (no wheel for this Python; its integration will not load)"
+  done < <(tail -n +2 "$venv/default-integrations.txt")
   echo "$want" >"$venv/.requirements-hash"
 }
 
@@ -141,6 +174,7 @@ _run_in_root() {
     mount --bind "$REPO" "$ROOT$REPO"
     case "${PIP_FIND_LINKS:-}" in /*|file:*) unset PIP_FIND_LINKS ;; esac
     exec chroot "$ROOT" /usr/bin/env HOME=/root PATH="$VENV/bin:/usr/local/bin:/usr/bin:/bin" \
+      AUDIBLE_TRACKER_HA_PYTHON="$VENV-ha/bin/python" \
       /bin/bash -c "cd \"\$PWD_IN\" && exec \"\$@\"" run "$@"
   '
   ROOT="$root" REPO="$PYENV_REPO_ROOT" VENV="$venv" PWD_IN="$PWD" \
@@ -157,8 +191,9 @@ run_in_env() {
     (
       flock 9
       _ensure_venv "$python" "$venv"
+      cd "$PYENV_REPO_ROOT" && _ensure_ha_venv "$python" "$venv-ha"
     ) 9>"$PYENV_CACHE/lock"
-    PATH="$venv/bin:$PATH" "$@"
+    PATH="$venv/bin:$PATH" AUDIBLE_TRACKER_HA_PYTHON="$venv-ha/bin/python" "$@"
     return $?
   fi
 
@@ -178,7 +213,10 @@ EOF
     _ensure_root "$root"
     _sync_root_config "$root"
     # The venv lives inside the root; build it there.
-    _run_in_root "$root" /bin/bash -c "$(declare -f _log _requirements_hash _ensure_venv); PYENV_REQUIREMENTS=(${PYENV_REQUIREMENTS[*]}); _ensure_venv /usr/bin/python3.14 /opt/venv"
+    _run_in_root "$root" /bin/bash -c "set -e; $(declare -f _log _requirements_hash _ensure_venv _ensure_ha_venv)
+      PYENV_REQUIREMENTS=(${PYENV_REQUIREMENTS[*]}); PYENV_HA_REQUIREMENTS=(${PYENV_HA_REQUIREMENTS[*]})
+      _ensure_venv /usr/bin/python3.14 /opt/venv
+      cd \"$PYENV_REPO_ROOT\" && _ensure_ha_venv /usr/bin/python3.14 /opt/venv-ha"
   ) 9>"$PYENV_CACHE/lock"
   _run_in_root "$root" "$@"
 }

@@ -1,0 +1,129 @@
+"""The data the launcher's fakes start with, and what the smoke test expects.
+
+Plain Python (no pytest): the launcher imports it inside Home Assistant's own
+venv, the smoke test inside the test venv.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+import httpx
+
+from tests.fakes.abs_server import ITEM_IDS, FakeAbsServer
+from tests.fakes.audible_server import FakeAudible, load_auth_data, make_item
+
+# The landing URL a user pastes after logging in at Amazon.
+LANDING_URL: Final = (
+    "https://www.amazon.de/ap/maplanding?openid.assoc_handle=amzn_audible_ios_de"
+    "&openid.oa2.authorization_code=ANsmokeCode&openid.mode=id_res"
+)
+AUTHORIZATION_CODE: Final = "ANsmokeCode"
+
+# Anne is in progress on both sides; Audiobookshelf heard it last (30 of 60 s).
+CURRENT_TITLE: Final = "Anne of Green Gables"
+CURRENT_ASIN: Final = "B0FAKE0001"
+CURRENT_ABS_ID: Final = ITEM_IDS[CURRENT_TITLE]
+CURRENT_PERCENT: Final = 50.0
+LIBRARY_SIZE: Final = 3
+
+
+def build_audible(now: datetime | None = None) -> FakeAudible:
+    """A small Audible library: one book in progress, one finished, one new."""
+    now = now or datetime.now(UTC)
+    fake = FakeAudible(
+        [
+            make_item(
+                CURRENT_ASIN,
+                CURRENT_TITLE,
+                authors=["L. M. Montgomery"],
+                narrators=["Barbara Caruso"],
+                series=[("Anne of Green Gables", "1")],
+                runtime_min=1,
+                percent_complete=40.0,
+                purchase_date="2024-01-03T00:00:00.000Z",
+            ),
+            make_item(
+                "B0FRANK001",
+                "Frankenstein",
+                authors=["Mary Shelley"],
+                isbn="9780141439471",
+                runtime_min=1,
+                is_finished=True,
+                percent_complete=100.0,
+            ),
+            make_item(
+                "B0LESMIS01", "Les Misérables", authors=["Victor Hugo"], runtime_min=2
+            ),
+        ]
+    )
+    fake.set_position(CURRENT_ASIN, 24_000, now - timedelta(hours=2))
+    fake.daily_listening_ms[now.date().isoformat()] = 1_800_000.0
+    return fake
+
+
+def build_abs(now: datetime | None = None) -> FakeAbsServer:
+    """The recorded Audiobookshelf server, Anne heard there an hour ago.
+
+    Build it in the event loop that serves it (it holds asyncio primitives).
+    """
+    now = now or datetime.now(UTC)
+    fake = FakeAbsServer()
+    fake.set_progress(
+        CURRENT_ABS_ID,
+        current_time=30.0,
+        duration=60.0,
+        last_update_ms=int((now - timedelta(hours=1)).timestamp() * 1000),
+    )
+    return fake
+
+
+class FakeAmazonRegistration:
+    """Amazon's `POST /auth/register` (device registration) for one login.
+
+    Answers with the device credentials the fake Audible accepts (the recorded
+    `auth_data.json`), in the shape `audible.register.register` reads.
+    """
+
+    def __init__(self) -> None:
+        """Nothing registered yet."""
+        self.codes: list[str] = []
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """Answer a registration; anything else is a 404."""
+        if request.method != "POST" or request.url.path != "/auth/register":
+            return httpx.Response(404, json={"error": "not found"})
+        body: dict[str, Any] = json.loads(request.content)
+        code = body["auth_data"]["authorization_code"]
+        self.codes.append(code)
+        if code != AUTHORIZATION_CODE:
+            return httpx.Response(400, json={"response": {"error": "InvalidValue"}})
+        data = load_auth_data()
+        tokens = {
+            "mac_dms": {
+                "adp_token": data["adp_token"],
+                "device_private_key": data["device_private_key"],
+            },
+            "bearer": {
+                "access_token": data["access_token"],
+                "refresh_token": data["refresh_token"],
+                "expires_in": "3600",
+            },
+            "website_cookies": [
+                {"Name": name, "Value": value}
+                for name, value in data["website_cookies"].items()
+            ],
+            "store_authentication_cookie": data["store_authentication_cookie"],
+        }
+        extensions = {
+            "device_info": data["device_info"],
+            "customer_info": data["customer_info"],
+        }
+        return httpx.Response(
+            200,
+            json={
+                "response": {"success": {"tokens": tokens, "extensions": extensions}}
+            },
+        )
