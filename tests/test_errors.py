@@ -21,11 +21,9 @@ from custom_components.audible_tracker.core.exceptions import (
     AudibleTrackerError,
     AuthenticationError,
     LedgerFormatError,
-)
-from custom_components.audible_tracker.core.sync_push import (
     PushRejectedError,
-    PushRejection,
 )
+from custom_components.audible_tracker.core.sync import PushRejection
 from custom_components.audible_tracker.errors import (
     action_exception_handler,
     action_failed,

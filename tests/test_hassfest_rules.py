@@ -17,12 +17,13 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pytest
 import yaml
 
 from custom_components.audible_tracker import event
+from custom_components.audible_tracker.core.sync import PushRejection
 
 PACKAGE = Path(__file__).parent.parent / "custom_components" / "audible_tracker"
 
@@ -111,23 +112,41 @@ def _constants(tree: ast.Module) -> dict[str, str]:
     return found
 
 
-def _helper_params(tree: ast.Module) -> dict[str, tuple[int, str]]:
-    """Functions that pass one of their parameters on as translation_key."""
-    helpers: dict[str, tuple[int, str]] = {}
+Helper = tuple[int, str, tuple[str, ...]]
+
+
+def _helper_params(tree: ast.Module, module: str) -> dict[str, Helper]:
+    """Functions that pass one of their parameters on as translation_key.
+
+    Each maps to the parameter's position and name, and the section of the
+    call it is passed to (an entity description factory: the platform's
+    entities; an error builder: the exceptions).
+    """
+    helpers: dict[str, Helper] = {}
     for func in ast.walk(tree):
         if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         params = [arg.arg for arg in func.args.args]
         for call in ast.walk(func):
-            for keyword in getattr(call, "keywords", []):
+            if not isinstance(call, ast.Call):
+                continue
+            for keyword in call.keywords:
                 if (
                     keyword.arg == "translation_key"
                     and isinstance(keyword.value, ast.Name)
                     and keyword.value.id in params
                 ):
                     index = params.index(keyword.value.id)
-                    helpers[func.name] = (index, keyword.value.id)
+                    section = _section(_callee(call), module)
+                    helpers[func.name] = (index, keyword.value.id, section)
     return helpers
+
+
+# Keys the code passes through a value the scanner cannot follow, and the
+# values it can take: the push planner's refusals are translation keys.
+DYNAMIC_KEYS: Final[dict[tuple[str, str], list[str]]] = {
+    ("errors", "str(err.reason)"): [str(reason) for reason in PushRejection],
+}
 
 
 def _values(node: ast.expr, constants: dict[str, str]) -> list[str] | None:
@@ -155,7 +174,7 @@ def _section(callee: str, module: str) -> tuple[str, ...]:
 
 
 def _key_nodes(
-    call: ast.Call, module: str, helpers: dict[str, tuple[int, str]]
+    call: ast.Call, module: str, helpers: dict[str, Helper]
 ) -> list[tuple[ast.expr, tuple[str, ...]]]:
     """The expressions a call passes as a translation key, with their section."""
     callee = _callee(call)
@@ -165,14 +184,44 @@ def _key_nodes(
         if keyword.arg == "translation_key"
     ]
     if callee in helpers:
-        index, name = helpers[callee]
+        index, name, section = helpers[callee]
         arg = next(
             (k.value for k in call.keywords if k.arg == name),
             call.args[index] if index < len(call.args) else None,
         )
         if arg is not None:
-            nodes.append((arg, ("exceptions",)))
+            nodes.append((arg, section))
     return nodes
+
+
+def _enclosing_functions(
+    tree: ast.Module,
+) -> dict[int, ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The innermost function around each call, by the call's id."""
+    around: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    for func in ast.walk(tree):
+        if isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+            # ast.walk goes outside in: inner functions overwrite outer ones.
+            for node in ast.walk(func):
+                if isinstance(node, ast.Call):
+                    around[id(node)] = func
+    return around
+
+
+def _locals(
+    func: ast.FunctionDef | ast.AsyncFunctionDef, constants: dict[str, str]
+) -> dict[str, list[str]]:
+    """Local names bound to a readable key, e.g. `key = a if c else b`."""
+    found: dict[str, list[str]] = {}
+    for node in ast.walk(func):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and (values := _values(node.value, constants)) is not None
+        ):
+            found[node.targets[0].id] = values
+    return found
 
 
 def used_keys(sources: dict[str, str]) -> tuple[list[KeyUse], list[str]]:
@@ -180,19 +229,35 @@ def used_keys(sources: dict[str, str]) -> tuple[list[KeyUse], list[str]]:
     uses: list[KeyUse] = []
     unreadable: list[str] = []
     trees = {module: ast.parse(source) for module, source in sources.items()}
-    # Names imported from const.py and the like: every module's constants.
+    # Names imported from const.py and the like: every module's constants;
+    # helpers (error builders, description factories) are called across modules.
     shared = {k: v for tree in trees.values() for k, v in _constants(tree).items()}
+    helpers = {
+        name: helper
+        for module, tree in trees.items()
+        for name, helper in _helper_params(tree, module).items()
+    }
     for module, tree in trees.items():
         constants = shared | _constants(tree)
-        helpers = _helper_params(tree)
-        params = {name for _, name in helpers.values()}
+        around = _enclosing_functions(tree)
         calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
         for call in calls:
             where = f"{module}.py:{call.lineno}"
+            func = around.get(id(call))
+            local = _locals(func, constants) if func is not None else {}
             for node, section in _key_nodes(call, module, helpers):
-                if isinstance(node, ast.Name) and node.id in params - set(constants):
+                if (
+                    func is not None
+                    and func.name in helpers
+                    and isinstance(node, ast.Name)
+                    and node.id == helpers[func.name][1]
+                ):
                     continue  # a helper's own parameter: its callers count
-                values = _values(node, constants)
+                values = (
+                    _values(node, constants)
+                    or (local.get(node.id) if isinstance(node, ast.Name) else None)
+                    or DYNAMIC_KEYS.get((module, ast.unparse(node)))
+                )
                 if values is None:
                     unreadable.append(f"{where}: {ast.unparse(node)}")
                     continue
@@ -342,7 +407,7 @@ def test_keys_are_found_in_code() -> None:
         ("entity.event", "book"),
         ("exceptions", "audible_auth_failed"),
         ("exceptions", "all_sources_unavailable"),  # one side of an if
-        ("exceptions", "unknown_asin"),  # through the _invalid() helper
+        ("exceptions", "unknown_asin"),  # through the invalid_call() helper
         ("issues", "match_conflict"),  # through a module constant
         ("selector", "sync_mode"),
     } <= found

@@ -25,8 +25,12 @@ from homeassistant.exceptions import (
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from .const import DOMAIN
-from .core.exceptions import AbsError, AudibleError, AuthenticationError
-from .core.sync_push import PushRejectedError
+from .core.exceptions import (
+    AbsError,
+    AudibleError,
+    AuthenticationError,
+    PushRejectedError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Iterator
@@ -100,6 +104,6 @@ def action_exception_handler() -> Iterator[None]:
     try:
         yield
     except PushRejectedError as err:
-        raise invalid_call(err.reason.value, **err.placeholders) from err
+        raise invalid_call(str(err.reason), **err.placeholders) from err
     except (AudibleError, AbsError) as err:
         raise action_failed("service_unavailable") from err

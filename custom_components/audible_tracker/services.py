@@ -17,7 +17,7 @@ from homeassistant.helpers.service import async_get_config_entry
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .core.sync_push import plan_push
+from .core.sync import plan_push
 from .errors import action_exception_handler, action_failed, invalid_call
 from .sync_runner import abs_side, audible_side
 

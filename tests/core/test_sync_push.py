@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from custom_components.audible_tracker.core.exceptions import PushRejectedError
 from custom_components.audible_tracker.core.sync import Side, SideState, WriteKind
-from custom_components.audible_tracker.core.sync_push import (
+from custom_components.audible_tracker.core.sync.push import (
     PUSH_REASON,
-    PushRejectedError,
     PushRejection,
     plan_push,
 )

@@ -118,6 +118,23 @@ class AbsResponseError(AbsError, DataError):
     """An unexpected HTTP status or a body that cannot be understood."""
 
 
+# --- actions ----------------------------------------------------------------
+
+
+class PushRejectedError(AudibleTrackerError):
+    """A position push that cannot be made; `reason` says why.
+
+    `reason` is a `core.sync.push.PushRejection` (a str enum whose values are
+    translation keys); `placeholders` hold the values a message needs.
+    """
+
+    def __init__(self, reason: str, **placeholders: str) -> None:
+        """Keep the reason and the values that explain it."""
+        super().__init__(str(reason))
+        self.reason = reason
+        self.placeholders = placeholders
+
+
 # --- stored data -----------------------------------------------------------
 
 

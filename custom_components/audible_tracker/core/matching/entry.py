@@ -22,7 +22,7 @@ from .normalise import (
 )
 
 if TYPE_CHECKING:
-    from custom_components.audible_tracker.core.models import (
+    from ..models import (
         AbsItem,
         AudibleTitle,
         SeriesRef,

@@ -41,8 +41,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from collections.abc import Set as AbstractSet
 
-    from custom_components.audible_tracker.core.models import AbsItem, AudibleTitle
-
+    from ..models import AbsItem, AudibleTitle
     from .result import MatchMethod
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from custom_components.audible_tracker.core.exceptions import MatchDataError
-from custom_components.audible_tracker.core.json_fields import Reader
+from ..exceptions import MatchDataError
+from ..json_fields import Reader
 
 type MatchMethod = Literal["asin", "isbn", "fuzzy", "manual"]
 _METHODS: Final[tuple[MatchMethod, ...]] = ("asin", "isbn", "fuzzy", "manual")

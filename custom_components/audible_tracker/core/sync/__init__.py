@@ -135,6 +135,7 @@ from .model import (
 )
 from .planner import plan_sync
 from .positions import DURATION_MISMATCH_RATIO, DURATION_MISMATCH_S, map_position
+from .push import PushRejection, plan_push
 
 __all__ = [
     "DURATION_MISMATCH_RATIO",
@@ -146,6 +147,7 @@ __all__ = [
     "LedgerTitle",
     "LedgerWrite",
     "PlannedWrite",
+    "PushRejection",
     "Side",
     "SideState",
     "SkippedTitle",
@@ -157,5 +159,6 @@ __all__ = [
     "WriteKind",
     "WriteStatus",
     "map_position",
+    "plan_push",
     "plan_sync",
 ]

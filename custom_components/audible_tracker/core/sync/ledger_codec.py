@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
-from custom_components.audible_tracker.core.exceptions import LedgerFormatError
-from custom_components.audible_tracker.core.json_fields import Reader
-
+from ..exceptions import LedgerFormatError
+from ..json_fields import Reader
 from .ledger import LedgerSide, LedgerTitle, LedgerWrite
 from .model import Side, SideState, WriteKind, WriteStatus, time_to_json
 

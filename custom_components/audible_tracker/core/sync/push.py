@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 from enum import StrEnum
 
-from .exceptions import AudibleTrackerError
-from .sync import PlannedWrite, Side, SideState, WriteKind, map_position
+from ..exceptions import PushRejectedError
+from .model import PlannedWrite, Side, SideState, WriteKind
+from .positions import map_position
 
 PUSH_REASON = "push_position action"
 
@@ -23,16 +24,6 @@ class PushRejection(StrEnum):
     NO_AUDIBLE_POSITION = "no_audible_position"  # none given, Audible has none
     POSITION_OUT_OF_RANGE = "position_out_of_range"  # not in 0..duration
     ABS_DURATION_UNKNOWN = "abs_duration_unknown"  # nothing to map onto
-
-
-class PushRejectedError(AudibleTrackerError):
-    """The push asked for cannot be made; `reason` says why."""
-
-    def __init__(self, reason: PushRejection, **placeholders: str) -> None:
-        """Keep the reason and the values that explain it."""
-        super().__init__(reason.value)
-        self.reason = reason
-        self.placeholders = placeholders
 
 
 def plan_push(
