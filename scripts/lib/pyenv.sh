@@ -146,7 +146,12 @@ _sync_root_config() {
   cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
   if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
     mkdir -p "$root/etc/ssl/certs"
-    cp -L /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+    # Replaced only when it differs, and atomically: a command already running
+    # in the root may be loading it (a half-copied bundle is an SSLError).
+    if ! cmp -s /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"; then
+      cp -L /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/.ca-certificates.crt.new"
+      mv -f "$root/etc/ssl/certs/.ca-certificates.crt.new" "$root/etc/ssl/certs/ca-certificates.crt"
+    fi
   fi
   # The host's pip settings (certificates, index mirrors), less local
   # find-links/index paths that do not exist inside the root.

@@ -54,3 +54,35 @@ async def test_the_readme_example_runs_against_the_fake_server(
         "False",  # the core ran without importing Home Assistant
     ]
     assert fake.requests_to("GET", "/api/me")
+
+
+async def test_every_core_module_imports_without_home_assistant() -> None:
+    modules = sorted(
+        ".".join(("core", *path.relative_to(CORE).with_suffix("").parts)).removesuffix(
+            ".__init__"
+        )
+        for path in CORE.rglob("*.py")
+    )
+    assert "core.sync.planner" in modules
+    assert "core.matching.matcher" in modules
+    script = "\n".join(
+        [
+            "import importlib, sys",
+            f"sys.path.insert(0, {str(CORE.parent)!r})",
+            f"for name in {modules!r}:",
+            "    importlib.import_module(name)",
+            "roots = {m.split('.')[0] for m in sys.modules}",
+            "print(sorted(roots & {'homeassistant', 'custom_components'}))",
+        ]
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        script,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+
+    assert process.returncode == 0, stderr.decode()
+    assert stdout.decode().strip() == "[]"
