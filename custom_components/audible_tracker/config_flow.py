@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import probatio
 from homeassistant.config_entries import (
@@ -90,6 +90,35 @@ _ABS_URL_EXAMPLES = {
     "abs_url_example_path": "`https://abs.example.com/audiobookshelf`",
 }
 _AMAZON_URL_PREFIX = "`https://www.amazon.`"
+
+
+def _abs_sign_in_schema(credentials: dict[probatio.Required, Any]) -> probatio.Schema:
+    """Return a sign-in form: the address, `credentials`, the certificate check."""
+    return probatio.Schema(
+        {
+            probatio.Required(CONF_URL): _URL_SELECTOR,
+            **credentials,
+            probatio.Required(CONF_VERIFY_SSL, default=True): bool,
+        }
+    )
+
+
+# The Audiobookshelf sign-in steps: how each one signs in, and its form.
+_ABS_SIGN_IN_STEPS: Final[dict[str, tuple[str, probatio.Schema]]] = {
+    "abs_api_key": (
+        ABS_AUTH_API_KEY,
+        _abs_sign_in_schema({probatio.Required(CONF_API_KEY): _PASSWORD_SELECTOR}),
+    ),
+    "abs_password": (
+        ABS_AUTH_PASSWORD,
+        _abs_sign_in_schema(
+            {
+                probatio.Required(CONF_USERNAME): str,
+                probatio.Required(CONF_PASSWORD): _PASSWORD_SELECTOR,
+            }
+        ),
+    ),
+}
 
 
 # Most specific first: AbsTlsError is an AbsConnectionError.
@@ -270,52 +299,13 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Connect with an API key (Audiobookshelf 2.26 or newer)."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            errors = await self._async_try_abs(user_input, ABS_AUTH_API_KEY)
-            if not errors:
-                return await self._async_abs_connected()
-        schema = probatio.Schema(
-            {
-                probatio.Required(CONF_URL): _URL_SELECTOR,
-                probatio.Required(CONF_API_KEY): _PASSWORD_SELECTOR,
-                probatio.Required(CONF_VERIFY_SSL, default=True): bool,
-            }
-        )
-        return self.async_show_form(
-            step_id="abs_api_key",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, self._abs_suggested_values(user_input)
-            ),
-            errors=errors,
-            description_placeholders=_ABS_URL_EXAMPLES,
-        )
+        return await self._async_abs_sign_in("abs_api_key", user_input)
 
     async def async_step_abs_password(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Connect with a username and password, exchanged for tokens."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            errors = await self._async_try_abs(user_input, ABS_AUTH_PASSWORD)
-            if not errors:
-                return await self._async_abs_connected()
-        schema = probatio.Schema(
-            {
-                probatio.Required(CONF_URL): _URL_SELECTOR,
-                probatio.Required(CONF_USERNAME): str,
-                probatio.Required(CONF_PASSWORD): _PASSWORD_SELECTOR,
-                probatio.Required(CONF_VERIFY_SSL, default=True): bool,
-            }
-        )
-        return self.async_show_form(
-            step_id="abs_password",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, self._abs_suggested_values(user_input)
-            ),
-            errors=errors,
-            description_placeholders=_ABS_URL_EXAMPLES,
-        )
+        return await self._async_abs_sign_in("abs_password", user_input)
 
     def _abs_suggested_values(
         self, user_input: dict[str, Any] | None
@@ -339,6 +329,25 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
                     CONF_VERIFY_SSL: entry.data.get(CONF_VERIFY_SSL, True),
                 }
         return {}
+
+    async def _async_abs_sign_in(
+        self, step_id: str, user_input: dict[str, Any] | None
+    ) -> ConfigFlowResult:
+        """Show a sign-in step's form, or sign in with what was entered."""
+        method, schema = _ABS_SIGN_IN_STEPS[step_id]
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = await self._async_try_abs(user_input, method)
+            if not errors:
+                return await self._async_abs_connected()
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(
+                schema, self._abs_suggested_values(user_input)
+            ),
+            errors=errors,
+            description_placeholders=_ABS_URL_EXAMPLES,
+        )
 
     async def _async_try_abs(
         self, user_input: dict[str, Any], method: str

@@ -113,6 +113,12 @@ class Reader:
         """Return the error for `key` not holding what was expected."""
         return self._error(f"{self.where}.{key}: expected {expected}")
 
+    def _required[T](self, key: str, value: T | None, expected: str) -> T:
+        """Return `value`, read at `key`; fail when it is absent or null."""
+        if value is None:
+            raise self.fail(key, expected)
+        return value
+
     def has(self, key: str) -> bool:
         """Return whether the object has `key` (whatever its value)."""
         return key in self._data
@@ -175,10 +181,7 @@ class Reader:
 
     def required_number(self, key: str) -> float:
         """Return the number at `key`."""
-        value = self.number(key)
-        if value is None:
-            raise self.fail(key, "a number")
-        return value
+        return self._required(key, self.number(key), "a number")
 
     def text(self, key: str) -> str | None:
         """Return the string at `key`, or None when it is absent or null."""
@@ -189,10 +192,7 @@ class Reader:
 
     def required_text(self, key: str) -> str:
         """Return the string at `key`."""
-        value = self.text(key)
-        if value is None:
-            raise self.fail(key, "a string")
-        return value
+        return self._required(key, self.text(key), "a string")
 
     def time(self, key: str) -> datetime | None:
         """Return the ISO time with a zone at `key` in UTC, or None when null."""
@@ -209,10 +209,7 @@ class Reader:
 
     def required_time(self, key: str) -> datetime:
         """Return the ISO time with a zone at `key`, in UTC."""
-        value = self.time(key)
-        if value is None:
-            raise self.fail(key, "a time")
-        return value
+        return self._required(key, self.time(key), "a time")
 
     def choice[E: StrEnum](self, key: str, enum: type[E]) -> E:
         """Return the member of `enum` whose value is the string at `key`."""

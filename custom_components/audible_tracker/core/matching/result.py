@@ -9,8 +9,9 @@ Home Assistant Store; reading is strict (`json_fields.Reader`) and raises
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Final, Literal
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar, Final, Literal, Self
 
 from ..exceptions import MatchDataError
 from ..json_fields import Reader
@@ -23,9 +24,30 @@ METHOD_RANK: Final[dict[str, int]] = {"manual": 0, "asin": 1, "isbn": 2, "fuzzy"
 _SERIALIZATION_VERSION: Final = 1
 
 
+class _Stored(ABC):
+    """A part of the result stored as a JSON object and read back strictly."""
+
+    __slots__ = ()
+    # What errors call it when it is read on its own, not at a path in a result.
+    _WHERE: ClassVar[str]
+
+    @classmethod
+    def from_dict(cls, data: object, where: str | None = None) -> Self:
+        """Rebuild from `to_dict` data; MatchDataError when it is malformed."""
+        where = cls._WHERE if where is None else where
+        return cls._read(Reader.of(data, where, MatchDataError))
+
+    @classmethod
+    @abstractmethod
+    def _read(cls, fields: Reader) -> Self:
+        """Rebuild from the fields of `to_dict` data."""
+
+
 @dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(_Stored):
     """An ABS item a title could be linked to, with its score (0..100)."""
+
+    _WHERE = "candidate"
 
     item_id: str
     score: float
@@ -35,18 +57,10 @@ class Candidate:
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain JSON data."""
-        return {
-            "item_id": self.item_id,
-            "score": self.score,
-            "title": self.title,
-            "authors": list(self.authors),
-            "method": self.method,
-        }
+        return {**asdict(self), "authors": list(self.authors)}
 
     @classmethod
-    def from_dict(cls, data: object, where: str = "candidate") -> Candidate:
-        """Rebuild from `to_dict` data; MatchDataError when it is malformed."""
-        fields = Reader.of(data, where, MatchDataError)
+    def _read(cls, fields: Reader) -> Self:
         return cls(
             item_id=fields.required_text("item_id"),
             score=fields.required_number("score"),
@@ -57,8 +71,10 @@ class Candidate:
 
 
 @dataclass(frozen=True, slots=True)
-class Link:
+class Link(_Stored):
     """An Audible title linked to an ABS item."""
+
+    _WHERE = "link"
 
     asin: str
     item_id: str
@@ -67,17 +83,10 @@ class Link:
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain JSON data."""
-        return {
-            "asin": self.asin,
-            "item_id": self.item_id,
-            "method": self.method,
-            "score": self.score,
-        }
+        return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: object, where: str = "link") -> Link:
-        """Rebuild from `to_dict` data; MatchDataError when it is malformed."""
-        fields = Reader.of(data, where, MatchDataError)
+    def _read(cls, fields: Reader) -> Self:
         return cls(
             asin=fields.required_text("asin"),
             item_id=fields.required_text("item_id"),
@@ -87,8 +96,10 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
-class Conflict:
+class Conflict(_Stored):
     """A title the matcher would not link on its own: ranked candidates, <= 5."""
+
+    _WHERE = "conflict"
 
     asin: str
     candidates: tuple[Candidate, ...]
@@ -101,9 +112,7 @@ class Conflict:
         }
 
     @classmethod
-    def from_dict(cls, data: object, where: str = "conflict") -> Conflict:
-        """Rebuild from `to_dict` data; MatchDataError when it is malformed."""
-        fields = Reader.of(data, where, MatchDataError)
+    def _read(cls, fields: Reader) -> Self:
         return cls(
             asin=fields.required_text("asin"),
             candidates=tuple(
@@ -114,8 +123,10 @@ class Conflict:
 
 
 @dataclass(frozen=True, slots=True)
-class MatchResult:
+class MatchResult(_Stored):
     """Outcome of a match run, keyed by Audible ASIN."""
+
+    _WHERE = "match_result"
 
     links: dict[str, Link]
     conflicts: dict[str, Conflict]
@@ -136,9 +147,7 @@ class MatchResult:
         }
 
     @classmethod
-    def from_dict(cls, data: object) -> MatchResult:
-        """Rebuild from `to_dict` data; MatchDataError when it is malformed."""
-        fields = Reader.of(data, "match_result", MatchDataError)
+    def _read(cls, fields: Reader) -> Self:
         version = fields.integer("version")
         if version != _SERIALIZATION_VERSION:
             raise MatchDataError(f"unsupported version {version!r}")

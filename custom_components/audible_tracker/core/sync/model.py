@@ -10,10 +10,13 @@ modules share. The rules these serve are in the package docstring.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 class SyncMode(StrEnum):
@@ -151,6 +154,23 @@ class TitleState:
         return self.audible if side is Side.AUDIBLE else self.abs
 
 
+def _json_summary(
+    record: DataclassInstance, leave_out: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Return the fields of `record`: enums as strings, times as ISO strings."""
+    summary: dict[str, Any] = {}
+    for field in fields(record):
+        if field.name in leave_out:
+            continue
+        value = getattr(record, field.name)
+        if isinstance(value, StrEnum):
+            value = str(value)
+        elif isinstance(value, datetime):
+            value = value.isoformat()
+        summary[field.name] = value
+    return summary
+
+
 def _format_clock(seconds: float) -> str:
     hours, rest = divmod(round(seconds), 3600)
     minutes, secs = divmod(rest, 60)
@@ -198,18 +218,8 @@ class PlannedWrite:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-safe summary for diagnostics."""
-        return {
-            "asin": self.asin,
-            "item_id": self.item_id,
-            "target": str(self.target),
-            "kind": str(self.kind),
-            "position_s": self.position_s,
-            "duration_s": self.duration_s,
-            "progress": self.progress,
-            "unfinish_first": self.unfinish_first,
-            "attempt": self.attempt,
-            "reason": self.reason,
-        }
+        # The two sides' states are the ledger's business, not the summary's.
+        return _json_summary(self, leave_out=("source", "target_before"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,18 +239,7 @@ class UnverifiedWrite:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-safe summary for diagnostics."""
-        return {
-            "asin": self.asin,
-            "item_id": self.item_id,
-            "target": str(self.target),
-            "kind": str(self.kind),
-            "position_s": self.position_s,
-            "observed_position_s": self.observed_position_s,
-            "observed_finished": self.observed_finished,
-            "attempts": self.attempts,
-            "gave_up": self.gave_up,
-            "last_attempt_at": time_to_json(self.last_attempt_at),
-        }
+        return _json_summary(self)
 
 
 @dataclass(frozen=True, slots=True)
