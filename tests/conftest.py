@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncGenerator, Callable, Generator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock, PropertyMock, patch
 
@@ -30,13 +28,6 @@ from custom_components.audible_tracker.const import (
 )
 from tests.fakes.abs_server import API_KEY, ITEM_IDS, LIBRARY_ID, USER_ID, FakeAbsServer
 from tests.fakes.audible_server import FakeAudible, load_auth_data, make_item
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def load_json(name: str) -> Any:
-    """Load a fixture file."""
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
 def auth_data() -> dict[str, Any]:
