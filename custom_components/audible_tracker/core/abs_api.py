@@ -7,10 +7,9 @@ on leaving `async with`). It authenticates with either an API key or the
 access/refresh token pair of a username/password login, and rotates those
 tokens on its own when the access token expires.
 
-ABS stores whatever its clients send and validates nothing, so everything read
-from it is parsed defensively (with `json_fields`): a malformed library item or
-progress record is skipped or sanitised, never allowed to break a whole list.
-Everything written to it is validated here first.
+ABS stores whatever its clients send and validates nothing: its answers are
+parsed leniently in `abs_parse`, and everything written to it is validated here
+first.
 
 Every failure is an `AbsError` (see `exceptions`); invalid arguments are
 ValueErrors. Error messages name the request and the HTTP status only; they
@@ -20,7 +19,6 @@ never contain a token, an API key or a password.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 from dataclasses import dataclass
@@ -30,6 +28,15 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import aiohttp
 
+from .abs_parse import (
+    decode_json,
+    json_object,
+    parse_item,
+    parse_library,
+    parse_progress,
+    parse_tokens,
+    parse_user,
+)
 from .closing import AsyncClosing
 from .exceptions import (
     AbsAuthError,
@@ -40,23 +47,16 @@ from .exceptions import (
     AbsServerNotInitializedError,
     AbsTlsError,
 )
-from .json_fields import array, epoch_ms, get, number, text
-from .models import (
-    AbsItem,
-    AbsLibrary,
-    AbsProgress,
-    AbsTokens,
-    AbsUser,
-    SeriesRef,
-)
+from .json_fields import array, get, number, text
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Iterable, Mapping
+    from collections.abc import Awaitable, Callable, Mapping
+
+    from .models import AbsItem, AbsLibrary, AbsProgress, AbsTokens, AbsUser
 
 _LOGGER = logging.getLogger(__name__)
 
 _ABS_APP_NAME: Final = "audiobookshelf"
-_BOOK: Final = "book"
 # Characters that can never be part of a host name (RFC 3986 plus `%`, since a
 # percent-encoded host is not something a user means to type).
 _INVALID_HOST_CHARACTERS: Final = frozenset('<>"{}|\\^`%')
@@ -177,7 +177,7 @@ class AbsClient(AsyncClosing):
         if reply.status != HTTPStatus.OK:
             raise AbsNotAbsError(_describe("GET", "/status", reply.status))
         try:
-            body = _decode(reply.text)
+            body = decode_json(reply.text)
         except ValueError:
             raise AbsNotAbsError("GET /status did not return JSON") from None
         version = text(get(body, "serverVersion"))
@@ -198,7 +198,7 @@ class AbsClient(AsyncClosing):
             headers={"x-return-tokens": "true"},
         )
         _check_status(reply, "POST", "/login")
-        tokens = _parse_tokens(_json_object(reply, "POST /login"), None)
+        tokens = parse_tokens(json_object(reply.text, "POST /login"), None)
         if tokens is None:
             raise AbsResponseError("POST /login returned no access/refresh tokens")
         self._tokens = tokens
@@ -215,33 +215,19 @@ class AbsClient(AsyncClosing):
 
     async def get_me(self) -> AbsUser:
         """Return the user behind the credentials with every book progress."""
-        body = await self._api_object("GET", "/api/me")
-        user_id = text(get(body, "id"))
-        username = text(get(body, "username"))
-        if user_id is None or username is None:
+        user = parse_user(await self._api_object("GET", "/api/me"))
+        if user is None:
             raise AbsResponseError("GET /api/me returned no user id or name")
-        progress: dict[str, AbsProgress] = {}
-        for raw in array(get(body, "mediaProgress")):
-            record = _parse_progress(raw)
-            if record is None:
-                continue
-            known = progress.get(record.item_id)
-            if known is None or record.last_update > known.last_update:
-                progress[record.item_id] = record
-        return AbsUser(user_id=user_id, username=username, progress=progress)
+        return user
 
     async def get_libraries(self) -> list[AbsLibrary]:
         """Return every library the user can see (books and podcasts)."""
         body = await self._api_object("GET", "/api/libraries")
         libraries: list[AbsLibrary] = []
         for raw in array(get(body, "libraries")):
-            library_id = text(get(raw, "id"))
-            name = text(get(raw, "name"))
-            media_type = text(get(raw, "mediaType"))
-            if library_id is None or name is None or media_type is None:
-                _LOGGER.debug("Skipping a malformed ABS library")
-                continue
-            libraries.append(AbsLibrary(library_id, name, media_type))
+            library = parse_library(raw)
+            if library is not None:
+                libraries.append(library)
         return libraries
 
     async def get_library_items(
@@ -266,7 +252,7 @@ class AbsClient(AsyncClosing):
                     continue
                 seen_ids.add(raw_id)
                 page_had_new_items = True
-                item = _parse_item(raw, library_id)
+                item = parse_item(raw, library_id)
                 if item is not None:
                     items.append(item)
             total = number(get(body, "total"))
@@ -282,7 +268,7 @@ class AbsClient(AsyncClosing):
         """Return one library item; AbsNotFoundError when unknown or no book."""
         path = f"/api/items/{_segment(item_id)}"
         body = await self._api_object("GET", path, params={"expanded": 1})
-        item = _parse_item(body, None)
+        item = parse_item(body, None)
         if item is None:
             raise AbsNotFoundError(f"GET {path} is not a readable book")
         return item
@@ -293,7 +279,7 @@ class AbsClient(AsyncClosing):
         body = await self._api_object("GET", path, params={"q": query})
         items: list[AbsItem] = []
         for entry in array(get(body, "book")):
-            item = _parse_item(get(entry, "libraryItem"), library_id)
+            item = parse_item(get(entry, "libraryItem"), library_id)
             if item is not None:
                 items.append(item)
         return items
@@ -309,7 +295,7 @@ class AbsClient(AsyncClosing):
             )
         except AbsNotFoundError:
             return None
-        return _parse_progress(body)
+        return parse_progress(body)
 
     async def update_progress(
         self, item_id: str, *, current_time_s: float, duration_s: float
@@ -372,7 +358,7 @@ class AbsClient(AsyncClosing):
     ) -> dict[str, object]:
         """Make an authenticated request and return its JSON object body."""
         reply = await self._api(method, path, None, params=params)
-        return _json_object(reply, f"{method} {path}")
+        return json_object(reply.text, f"{method} {path}")
 
     async def _api(
         self,
@@ -421,9 +407,9 @@ class AbsClient(AsyncClosing):
             self._rejected_refresh_token = refresh_token
             raise AbsAuthError(_describe("POST", "/auth/refresh", reply.status))
         _check_status(reply, "POST", "/auth/refresh")
-        body = _json_object(reply, "POST /auth/refresh")
+        body = json_object(reply.text, "POST /auth/refresh")
         # Within its grace period ABS may answer without a new refresh token.
-        tokens = _parse_tokens(body, refresh_token)
+        tokens = parse_tokens(body, refresh_token)
         if tokens is None:
             raise AbsResponseError("POST /auth/refresh returned no access token")
         self._tokens = tokens
@@ -519,145 +505,3 @@ def _check_status(reply: _Reply, method: str, path: str) -> None:
     if _is_transient(status):
         raise AbsConnectionError(message)
     raise AbsResponseError(message)
-
-
-def _decode(body: str) -> object:
-    """Parse a JSON body; ValueError for anything that is not JSON."""
-    try:
-        return json.loads(body)
-    except RecursionError:
-        # Nested too deep for the parser: as unreadable as invalid JSON.
-        raise ValueError("JSON nested too deeply") from None
-
-
-def _json_object(reply: _Reply, what: str) -> dict[str, object]:
-    """Parse a JSON object body; AbsResponseError for anything else."""
-    try:
-        body = _decode(reply.text)
-    except ValueError:
-        raise AbsResponseError(f"{what} did not return JSON") from None
-    if not isinstance(body, dict):
-        raise AbsResponseError(f"{what} did not return a JSON object")
-    return body
-
-
-def _parse_tokens(body: object, fallback_refresh: str | None) -> AbsTokens | None:
-    """Read `user.accessToken` and `user.refreshToken` of a login/refresh."""
-    user = get(body, "user")
-    access = text(get(user, "accessToken"))
-    refresh = text(get(user, "refreshToken")) or fallback_refresh
-    if access is None or refresh is None:
-        return None
-    if not (access.isprintable() and refresh.isprintable()):
-        # Control characters cannot go into the header they are sent in.
-        return None
-    return AbsTokens(access_token=access, refresh_token=refresh)
-
-
-def _parse_progress(raw: object) -> AbsProgress | None:
-    """Convert one `mediaProgress` record of a book; None when unusable.
-
-    A record without item id, position or last update is unusable (syncing
-    from it could move a real position somewhere wrong). Other bad values are
-    sanitised: negative positions become 0, an unknown duration 0.0, the
-    progress fraction is clamped to 0..1.
-    """
-    if get(raw, "mediaItemType") != _BOOK or get(raw, "episodeId") is not None:
-        return None
-    item_id = text(get(raw, "libraryItemId"))
-    current = number(get(raw, "currentTime"))
-    last_update = epoch_ms(get(raw, "lastUpdate"))
-    if item_id is None or current is None or last_update is None:
-        _LOGGER.debug("Skipping a malformed ABS progress record")
-        return None
-    current = max(current, 0.0)
-    duration = number(get(raw, "duration"))
-    duration = duration if duration is not None and duration > 0 else 0.0
-    is_finished = get(raw, "isFinished") is True
-    progress = number(get(raw, "progress"))
-    if progress is None:
-        progress = 1.0 if is_finished else (current / duration if duration else 0.0)
-    return AbsProgress(
-        item_id=item_id,
-        current_time_s=current,
-        duration_s=duration,
-        progress=min(max(progress, 0.0), 1.0),
-        is_finished=is_finished,
-        last_update=last_update,
-        started_at=epoch_ms(get(raw, "startedAt")),
-        finished_at=epoch_ms(get(raw, "finishedAt")),
-    )
-
-
-def _parse_item(raw: object, default_library_id: str | None) -> AbsItem | None:
-    """Convert one library item (minified or expanded); None unless a book.
-
-    Expanded items carry `authors`, `narrators` and `series` lists; minified
-    ones (library pages) only the joined `authorName`, `narratorName` and
-    `seriesName` strings.
-    """
-    if get(raw, "mediaType") != _BOOK:
-        return None
-    media = get(raw, "media")
-    metadata = get(media, "metadata")
-    item_id = text(get(raw, "id"))
-    title = text(get(metadata, "title"))
-    library_id = text(get(raw, "libraryId")) or default_library_id
-    if item_id is None or title is None or library_id is None:
-        _LOGGER.debug("Skipping a malformed ABS library item")
-        return None
-    duration = number(get(media, "duration"))
-    return AbsItem(
-        item_id=item_id,
-        library_id=library_id,
-        title=title,
-        subtitle=text(get(metadata, "subtitle")),
-        authors=(
-            _names(get(author, "name") for author in array(get(metadata, "authors")))
-            or _split_names(get(metadata, "authorName"))
-        ),
-        narrators=(
-            _names(array(get(metadata, "narrators")))
-            or _split_names(get(metadata, "narratorName"))
-        ),
-        series=_series(metadata),
-        asin=text(get(metadata, "asin")),
-        isbn=text(get(metadata, "isbn")),
-        duration_s=duration if duration is not None and duration > 0 else None,
-        has_cover=text(get(media, "coverPath")) is not None,
-    )
-
-
-def _series(metadata: object) -> tuple[SeriesRef, ...]:
-    """Read the series of a book from `series[]` or from `seriesName`.
-
-    `seriesName` joins "<name> #<sequence>" entries with ", ".
-    """
-    series: list[SeriesRef] = []
-    for entry in array(get(metadata, "series")):
-        name = text(get(entry, "name"))
-        if name is not None:
-            series.append(SeriesRef(name, text(get(entry, "sequence"))))
-    if series:
-        return tuple(series)
-    for part in _split_names(get(metadata, "seriesName")):
-        name, separator, sequence = part.rpartition(" #")
-        if separator and name.strip() and sequence.strip():
-            series.append(SeriesRef(name.strip(), sequence.strip()))
-        else:
-            series.append(SeriesRef(part))
-    return tuple(series)
-
-
-def _names(values: Iterable[object]) -> tuple[str, ...]:
-    """Keep the non-blank strings among values, stripped."""
-    names = (text(value) for value in values)
-    return tuple(name for name in names if name is not None)
-
-
-def _split_names(value: object) -> tuple[str, ...]:
-    """Split a joined ABS name list ("A, B") into names."""
-    joined = text(value)
-    if joined is None:
-        return ()
-    return _names(joined.split(", "))
