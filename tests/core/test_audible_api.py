@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from custom_components.audible_tracker.core import audible_api
+from custom_components.audible_tracker.core import audible_api, audible_parse
 from custom_components.audible_tracker.core.audible_api import (
     AudibleClient,
     LibraryResult,
@@ -1176,7 +1176,7 @@ _JSON = st.recursive(
 def test_parsers_never_raise(values: list[Any]) -> None:
     titles: dict[str, Any] = {}
     removed: set[str] = set()
-    audible_api._collect_library_items(values, titles, removed)
+    audible_parse.collect_library_items(values, titles, removed)
     for title in titles.values():
         assert title.asin
         assert title.title
@@ -1184,10 +1184,10 @@ def test_parsers_never_raise(values: list[Any]) -> None:
         assert title.purchase_date is None or title.purchase_date.tzinfo is UTC
     assert not removed & titles.keys()
     for value in values:
-        parsed = audible_api._parse_last_position(value)
+        parsed = audible_parse.parse_last_position(value)
         if parsed is not None and parsed[1] is not None:
             assert parsed[1].position_s >= 0
             assert parsed[1].last_updated.tzinfo is UTC
-        stat = audible_api._parse_daily_stat(value)
+        stat = audible_parse.parse_daily_stat(value)
         if stat is not None:
             assert stat[1] >= 0

@@ -2,7 +2,7 @@
 
 Built on `audible.AsyncClient` (audible 0.13.1), which signs every request with
 the registered device's key (`x-adp-*` headers). Everything Audible sends is
-parsed defensively (with `json_fields`) into the shared models. Every failure
+parsed defensively into the shared models (in `audible_parse`). Every failure
 is an `AudibleError` (see `exceptions`), whose message never carries
 credentials or server text; invalid arguments are ValueErrors.
 
@@ -15,18 +15,8 @@ Endpoints (the API is undocumented; sources for each are cited where used):
 - PUT 1.0/lastpositions/{asin}: write a position.
 - PUT 1.0/stats/events: mark a title finished or unfinished.
 
-On HTTP clients: `audible.AsyncClient` always builds its own `httpx.AsyncClient`
-(it sets the device `Authenticator` as that client's auth, and `close()` closes
-it), so an existing client cannot be handed to it directly: doing so would put
-our signing auth on a client other code shares and close it under them. What it
-does accept is a transport. Given `http_client`, the adapter passes a small
-transport that sends the already signed requests through that client's `send`,
-so Home Assistant's shared client (its connection pool and SSL context) carries
-the traffic while the client itself is never changed or closed here (borrowed).
-Given `transport` (tests), requests go to it. With neither, audible's own client
-opens its own pool and loads the default SSL context, which is blocking I/O.
-Either way `close()` (or leaving `async with`) closes what this client opened
-and never a borrowed client.
+How the requests travel (through Home Assistant's shared httpx client, a test
+transport, or audible's own client) is explained in `audible_transport`.
 """
 
 from __future__ import annotations
@@ -38,11 +28,10 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import audible
 import httpx
-from audible.client import convert_response_content, raise_for_status
 from audible.crypto_provider import get_crypto_providers
 from audible.exceptions import AudibleError as AudibleLibraryError
 from audible.exceptions import (
@@ -57,6 +46,13 @@ from audible.exceptions import (
 )
 from audible.localization import Locale
 
+from .audible_parse import (
+    COVER_SIZE,
+    collect_library_items,
+    parse_daily_stat,
+    parse_last_position,
+)
+from .audible_transport import Reply, SharedClientTransport, read_reply
 from .closing import AsyncClosing
 from .exceptions import (
     AudibleAuthError,
@@ -64,11 +60,11 @@ from .exceptions import (
     AudibleRateLimitError,
     AudibleResponseError,
 )
-from .json_fields import array, get, iso_time, number, text
-from .models import AudiblePosition, AudibleTitle, ListeningDay, SeriesRef
+from .json_fields import get
+from .models import AudiblePosition, AudibleTitle, ListeningDay
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -86,24 +82,16 @@ _LIBRARY_RESPONSE_GROUPS: Final = (
 _LIBRARY_PAGE_SIZE: Final = 1000  # the documented maximum of num_results
 # Safety stop should the server never signal the last page (1000 titles each).
 _LIBRARY_MAX_PAGES: Final = 100
-_COVER_SIZE: Final = "500"
-_ACTIVE_STATUS: Final = "Active"
 
 # GET 1.0/annotations/lastpositions takes at most 25 ASINs per call
 # (JC100/voxcodex docs, and Audible clients that batch by 25).
 _LASTPOSITIONS_PATH: Final = "1.0/annotations/lastpositions"
 _LASTPOSITIONS_BATCH: Final = 25
-_POSITION_MISSING: Final = "DoesNotExist"
 
 # GET 1.0/stats/aggregates: daily_listening_interval_duration is 0..30 days
 # (mkb79/Audible docs), so longer spans are walked in 30-day windows.
 _STATS_PATH: Final = "1.0/stats/aggregates"
 _STATS_MAX_DAYS: Final = 30
-_UNIT_TO_SECONDS: Final[dict[str, float]] = {
-    "milliseconds": 0.001,
-    "seconds": 1.0,
-    "minutes": 60.0,
-}
 
 _STATS_EVENTS_PATH: Final = "1.0/stats/events"
 
@@ -136,39 +124,6 @@ class LibraryResult:
     removed_asins: frozenset[str]
     state_token: str | None
     is_delta: bool
-
-
-class _Reply(NamedTuple):
-    """A parsed response body and the headers that came with it."""
-
-    data: object
-    headers: httpx.Headers
-
-
-def _read_reply(response: httpx.Response) -> _Reply:
-    """Raise audible's errors for error statuses; keep body and headers."""
-    raise_for_status(response)
-    return _Reply(convert_response_content(response), response.headers)
-
-
-class _SharedClientTransport(httpx.AsyncBaseTransport):
-    """Sends requests through an `httpx.AsyncClient` this adapter does not own.
-
-    The requests arrive fully built and signed; the borrowed client only does
-    the I/O. Its own auth, headers and cookies are not added to them (httpx
-    applies those when building a request, not in `send`).
-    """
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        """Borrow the client."""
-        self._client = client
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send through the borrowed client, streaming like a transport does."""
-        return await self._client.send(request, stream=True)
-
-    async def aclose(self) -> None:
-        """Leave the borrowed client open: its owner closes it."""
 
 
 class AudibleClient(AsyncClosing):
@@ -221,7 +176,7 @@ class AudibleClient(AsyncClosing):
 
         session_options: dict[str, Any] = {}
         if http_client is not None:
-            transport = _SharedClientTransport(http_client)
+            transport = SharedClientTransport(http_client)
         if transport is not None:
             session_options["transport"] = transport
             # With trust_env, httpx mounts proxy transports from the environment
@@ -255,7 +210,7 @@ class AudibleClient(AsyncClosing):
         """Walk the library pages (page/num_results, `Total-Count` header)."""
         params: dict[str, Any] = {
             "response_groups": _LIBRARY_RESPONSE_GROUPS,
-            "image_sizes": _COVER_SIZE,
+            "image_sizes": COVER_SIZE,
             "num_results": _LIBRARY_PAGE_SIZE,
             # Oldest first: titles bought while we page land on the last page
             # instead of shifting earlier pages under us.
@@ -279,7 +234,7 @@ class AudibleClient(AsyncClosing):
                 # is delivered again by the next delta.
                 next_state_token = reply.headers.get("state-token") or None
             fetched += len(items)
-            _collect_library_items(items, titles, removed)
+            collect_library_items(items, titles, removed)
 
             total = _int_or_none(reply.headers.get("total-count"))
             if not items or (
@@ -322,7 +277,7 @@ class AudibleClient(AsyncClosing):
                 raise AudibleResponseError(msg)
             requested = set(batch)
             for annotation in annotations:
-                parsed = _parse_last_position(annotation)
+                parsed = parse_last_position(annotation)
                 if parsed is not None and parsed[0] in requested:
                     positions[parsed[0]] = parsed[1]
         return positions
@@ -358,7 +313,7 @@ class AudibleClient(AsyncClosing):
             )
             entries = get(reply.data, "aggregated_daily_listening_stats")
             for entry in entries if isinstance(entries, list) else ():
-                parsed = _parse_daily_stat(entry)
+                parsed = parse_daily_stat(entry)
                 if parsed is not None and parsed[0] in seconds_by_day:
                     seconds_by_day[parsed[0]] = parsed[1]
             window_start += timedelta(days=window_days)
@@ -464,17 +419,17 @@ class AudibleClient(AsyncClosing):
         params: dict[str, Any] | None = None,
         *,
         body: object = None,
-    ) -> _Reply:
+    ) -> Reply:
         """Send one request and turn every failure into an AudibleError."""
         label = f"{method} {path}"
         try:
             if method == "GET":
-                reply: _Reply = await self._client.get(
-                    path, response_callback=_read_reply, params=params or {}
+                reply: Reply = await self._client.get(
+                    path, response_callback=read_reply, params=params or {}
                 )
             else:
                 reply = await self._client.put(
-                    path, body, response_callback=_read_reply, params=params or {}
+                    path, body, response_callback=read_reply, params=params or {}
                 )
         except Unauthorized as err:
             msg = f"Audible refused the credentials ({err.code}) on {label}"
@@ -536,135 +491,3 @@ def _retry_after_s(value: str | None) -> float | None:
             when = when.replace(tzinfo=UTC)
         seconds = (when - datetime.now(UTC)).total_seconds()
     return max(0.0, seconds) if math.isfinite(seconds) else None
-
-
-def _collect_library_items(
-    items: Iterable[object], titles: dict[str, AudibleTitle], removed: set[str]
-) -> None:
-    """Sort page items into active titles and removed ASINs; skip bad items."""
-    for item in items:
-        asin = text(get(item, "asin"))
-        if asin is None or not isinstance(item, dict):
-            _LOGGER.debug("Skipping an Audible library item without ASIN")
-            continue
-        status = item.get("status")
-        if isinstance(status, str) and status != _ACTIVE_STATUS:
-            removed.add(asin)
-            titles.pop(asin, None)
-            continue
-        title = _parse_title(asin, item)
-        if title is None:
-            _LOGGER.debug("Skipping unreadable Audible library item %s", asin)
-            continue
-        removed.discard(asin)
-        titles[asin] = title
-
-
-def _parse_title(asin: str, item: dict[str, Any]) -> AudibleTitle | None:
-    """Parse one library item; None if it has no title."""
-    name = text(item.get("title"))
-    if name is None:
-        return None
-
-    listening = item.get("listening_status")
-    percent = number(get(listening, "percent_complete"))
-    if percent is None:
-        percent = number(item.get("percent_complete"))
-    finished = get(listening, "is_finished")
-    if not isinstance(finished, bool):
-        finished = item.get("is_finished") is True
-
-    runtime_min = number(item.get("runtime_length_min"))
-    purchase_date = iso_time(item.get("purchase_date"))
-    if purchase_date is None:
-        purchase_date = iso_time(get(item.get("library_status"), "date_added"))
-
-    return AudibleTitle(
-        asin=asin,
-        title=name,
-        subtitle=text(item.get("subtitle")),
-        authors=_names(item.get("authors")),
-        narrators=_names(item.get("narrators")),
-        series=_series(item.get("series")),
-        isbn=text(item.get("isbn")),
-        runtime_s=runtime_min * 60 if runtime_min is not None else None,
-        cover_url=_cover_url(item.get("product_images")),
-        percent_complete=min(100.0, max(0.0, percent)) if percent is not None else None,
-        is_finished=finished,
-        purchase_date=purchase_date,
-        # Un-finishing leaves the old timestamp in place (JC100/voxcodex docs).
-        finished_at=iso_time(get(listening, "finished_at_timestamp"))
-        if finished
-        else None,
-    )
-
-
-def _names(people: object) -> tuple[str, ...]:
-    """Return the names of a list of {"asin", "name"} contributors."""
-    names = (text(get(person, "name")) for person in array(people))
-    return tuple(name for name in names if name is not None)
-
-
-def _series(series: object) -> tuple[SeriesRef, ...]:
-    """Return the series memberships; sequences stay text ("1-6", "0.5")."""
-    refs: list[SeriesRef] = []
-    for entry in array(series):
-        title = text(get(entry, "title"))
-        if title is None:
-            continue
-        sequence = get(entry, "sequence")
-        if isinstance(sequence, int | float) and not isinstance(sequence, bool):
-            sequence = str(sequence)
-        refs.append(SeriesRef(title=title, sequence=text(sequence)))
-    return tuple(refs)
-
-
-def _cover_url(images: object) -> str | None:
-    """Pick the requested cover size, else the largest one sent."""
-    if not isinstance(images, dict):
-        return None
-    if url := text(images.get(_COVER_SIZE)):
-        return url
-    sized = [
-        (int(size), url)
-        for size, value in images.items()
-        if isinstance(size, str) and size.isdecimal() and (url := text(value))
-    ]
-    return max(sized)[1] if sized else None
-
-
-def _parse_last_position(
-    annotation: object,
-) -> tuple[str, AudiblePosition | None] | None:
-    """Parse to (asin, position or None if Audible has none); None if unreadable."""
-    asin = text(get(annotation, "asin"))
-    heard = get(annotation, "last_position_heard")
-    if asin is None or not isinstance(heard, dict):
-        return None
-    if heard.get("status") == _POSITION_MISSING:
-        return asin, None
-    position = number(heard.get("position_ms"))
-    last_updated = iso_time(heard.get("last_updated"))
-    if position is None or position < 0 or last_updated is None:
-        _LOGGER.debug("Skipping unreadable Audible last position for %s", asin)
-        return None
-    return asin, AudiblePosition(
-        asin=asin, position_s=position / 1000, last_updated=last_updated
-    )
-
-
-def _parse_daily_stat(entry: object) -> tuple[date, float] | None:
-    """Parse one aggregated_daily_listening_stats entry to (day, seconds)."""
-    identifier = get(entry, "interval_identifier")
-    amount = number(get(entry, "aggregated_sum"))
-    unit = get(entry, "unit")
-    factor = _UNIT_TO_SECONDS.get(
-        unit.lower() if isinstance(unit, str) else "milliseconds"
-    )
-    if not isinstance(identifier, str) or amount is None or factor is None:
-        return None
-    try:
-        day = date.fromisoformat(identifier)
-    except ValueError:
-        return None
-    return day, max(0.0, amount * factor)
