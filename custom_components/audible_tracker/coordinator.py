@@ -1,5 +1,8 @@
 """Coordinators: a slow library one and a fast progress one.
 
+One module on purpose, though long: Home Assistant integrations keep their
+coordinators in `coordinator.py`, and these two share a base class and data types.
+
 - The library coordinator (every 30 minutes) refreshes the Audible library
   (a State-Token delta; a full fetch every 6 hours), the listening stats (at
   most hourly), the Audiobookshelf library index (every 6 hours, or at once
