@@ -74,9 +74,9 @@ def parse_user(body: object) -> AbsUser | None:
 
 def parse_library(raw: object) -> AbsLibrary | None:
     """Read one entry of `/api/libraries`; None when malformed."""
-    library_id = text(get(raw, "id"))
-    name = text(get(raw, "name"))
-    media_type = text(get(raw, "mediaType"))
+    library_id, name, media_type = (
+        text(get(raw, key)) for key in ("id", "name", "mediaType")
+    )
     if library_id is None or name is None or media_type is None:
         _LOGGER.debug("Skipping a malformed ABS library")
         return None
