@@ -106,6 +106,15 @@ def current_refresh_tokens(server: FakeAbsServer) -> set[str]:
     return {session.refresh_token for session in server._sessions}
 
 
+# The config flow's error texts, by key.
+ERROR_TEXTS: dict[str, str] = json.loads(
+    (
+        Path(__file__).parent.parent
+        / "custom_components/audible_tracker/translations/en.json"
+    ).read_text(encoding="utf-8")
+)["config"]["error"]
+
+
 def login_url(result: ConfigFlowResult) -> str:
     placeholders = result["description_placeholders"]
     assert placeholders is not None
@@ -250,7 +259,7 @@ async def test_skip_abs(hass: HomeAssistant, mock_register: MagicMock) -> None:
     [
         ("https://www.amazon.de/ap/maplanding?openid.mode=id_res", None, "invalid_url"),
         ("", None, "invalid_url"),
-        (LANDING, Exception({"error": "invalid_grant"}), "invalid_auth"),
+        (LANDING, Exception({"error": "invalid_grant"}), "audible_login_refused"),
         (LANDING, httpx.ConnectError("unreachable"), "cannot_connect"),
     ],
 )
@@ -271,12 +280,28 @@ async def test_audible_login_errors_then_success(
     assert result["errors"] == {"base": error}
     # A code is single-use: the retry gets a new URL (new verifier and serial).
     assert login_url(result) != first_url
+    if error != "cannot_connect":  # shared with Audiobookshelf: no word on links
+        # The form's error says so, since the old tab may still be open.
+        assert "the one you used before no longer works" in ERROR_TEXTS[error]
     mock_register.side_effect = None
     mock_register.return_value = registration_response()
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_RESPONSE_URL: LANDING}
     )
     assert result["type"] is FlowResultType.MENU
+
+
+def test_login_errors_say_the_old_link_is_dead() -> None:
+    """A user with the first Amazon tab still open learns to use the new link."""
+    errors = ERROR_TEXTS
+    for key in ("invalid_url", "audible_login_refused"):
+        assert "new login link is above" in errors[key], key
+        assert "the one you used before no longer works" in errors[key], key
+    # The refused login names the stale link as the likely cause.
+    refused = errors["audible_login_refused"]
+    assert "likely cause is an address from an earlier login link" in refused
+    # Audiobookshelf shares no wording about Amazon links.
+    assert "link" not in errors["invalid_auth"]
 
 
 async def test_audible_login_unexpected_error(

@@ -206,7 +206,7 @@ class AudibleTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
                         register_device, pending, code
                     )
                 except AudibleLoginRefusedError:
-                    errors["base"] = "invalid_auth"
+                    errors["base"] = "audible_login_refused"
                 except AudibleLoginConnectionError:
                     errors["base"] = "cannot_connect"
                 except Exception:  # noqa: BLE001 - shown as "unknown", logged without data
