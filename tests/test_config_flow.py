@@ -107,12 +107,12 @@ def current_refresh_tokens(server: FakeAbsServer) -> set[str]:
 
 
 # The config flow's error texts, by key.
-ERROR_TEXTS: dict[str, str] = json.loads(
-    (
-        Path(__file__).parent.parent
-        / "custom_components/audible_tracker/translations/en.json"
-    ).read_text(encoding="utf-8")
-)["config"]["error"]
+EN_JSON = (
+    Path(__file__).parent.parent / "custom_components/audible_tracker/translations"
+) / "en.json"
+ERROR_TEXTS: dict[str, str] = json.loads(EN_JSON.read_text(encoding="utf-8"))["config"][
+    "error"
+]
 
 
 def login_url(result: ConfigFlowResult) -> str:
@@ -302,6 +302,18 @@ def test_login_errors_say_the_old_link_is_dead() -> None:
     assert "likely cause is an address from an earlier login link" in refused
     # Audiobookshelf shares no wording about Amazon links.
     assert "link" not in errors["invalid_auth"]
+
+
+def test_response_url_label_is_short_and_explained() -> None:
+    """The label names the field; its description says what page and where."""
+    step = json.loads(EN_JSON.read_text(encoding="utf-8"))["config"]["step"][
+        "audible_login"
+    ]
+    label = step["data"][CONF_RESPONSE_URL]
+    explanation = step["data_description"][CONF_RESPONSE_URL]
+    assert label == "Address of the page you landed on"
+    assert '"page not found"' in explanation
+    assert "address bar" in explanation
 
 
 async def test_audible_login_unexpected_error(
