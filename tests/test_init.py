@@ -7,18 +7,28 @@ from unittest.mock import patch
 
 import pytest
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 
 from custom_components.audible_tracker.const import (
     ABS_AUTH_PASSWORD,
     CONF_ABS_ACCESS_TOKEN,
     CONF_ABS_AUTH_METHOD,
+    CONF_ABS_LIBRARIES,
     CONF_ABS_REFRESH_TOKEN,
     CONF_AUDIBLE_AUTH,
+    CONF_VERIFY_SSL,
     DOMAIN,
 )
 from tests.conftest import make_entry, setup_integration
-from tests.fakes.abs_server import PASSWORD, USERNAME, FakeAbsServer
+from tests.fakes.abs_server import (
+    API_KEY,
+    LIBRARY_ID,
+    PASSWORD,
+    USERNAME,
+    FakeAbsServer,
+)
 from tests.fakes.audible_server import FakeAudible
 
 
@@ -43,6 +53,37 @@ async def test_setup_with_abs(
     await setup_integration(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
     assert hass.states.get("sensor.audible_de_unmatched_titles") is not None
+
+
+def device_model(hass: HomeAssistant) -> str | None:
+    (device,) = dr.async_entries_for_config_entry(
+        dr.async_get(hass), hass.config_entries.async_entries(DOMAIN)[0].entry_id
+    )
+    return device.model
+
+
+async def test_device_model_says_what_is_tracked(
+    hass: HomeAssistant, mock_audible: FakeAudible, abs_world: FakeAbsServer
+) -> None:
+    entry = make_entry()
+    await setup_integration(hass, entry)
+    assert device_model(hass) == "Audible tracker"
+    # Adding Audiobookshelf by reconfiguring reloads the entry: the model follows.
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "abs_api_key"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_URL: abs_world.url, CONF_API_KEY: API_KEY, CONF_VERIFY_SSL: True},
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_ABS_LIBRARIES: [LIBRARY_ID]}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert device_model(hass) == "Audible and Audiobookshelf tracker"
 
 
 async def test_setup_retries_when_audible_is_down(

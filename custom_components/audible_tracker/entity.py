@@ -34,6 +34,11 @@ class AudibleTrackerEntity(CoordinatorEntity[ProgressCoordinator]):
             identifiers={(DOMAIN, str(entry.unique_id))},
             name=entry.title,
             manufacturer="Audible Tracker",
-            model="Audible and Audiobookshelf tracker",
+            # What the entry tracks; a reconfigure that adds ABS reloads it.
+            model=(
+                "Audible tracker"
+                if entry.runtime_data.deps.abs_client is None
+                else "Audible and Audiobookshelf tracker"
+            ),
             entry_type=DeviceEntryType.SERVICE,
         )
