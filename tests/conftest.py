@@ -184,6 +184,12 @@ def build_audible_library() -> FakeAudible:
             ),
         ]
     )
+    # The one-minute books last exactly a minute, as their ABS copies do (the
+    # sync tests' positions are whole seconds of them); the long ones are
+    # 20 s shorter than their whole minutes (the fake's default).
+    for asin in ("B0FAKE0001", "B0FRANK001"):
+        fake.runtime_ms[asin] = 60_000
+    fake.runtime_ms["B0LESMIS01"] = 120_000
     fake.set_position("B0FAKE0001", 24_000, NOW - timedelta(hours=2))
     fake.set_position("B0UNMATCH1", 900_000, NOW - timedelta(days=1))
     fake.daily_listening_ms.update(

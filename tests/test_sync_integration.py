@@ -304,7 +304,10 @@ async def test_dry_run_writes_nothing_but_shows_the_plan(
         )
         await advance(hass, freezer)
     assert audible_position_writes(mock_audible) == []
-    assert mock_audible.count("1.0/content/") == 0
+    # Only the watchlist's metadata (exact runtimes), once per title.
+    metadata = mock_audible.requests_to("1.0/content/")
+    assert {r.method for r in metadata} == {"GET"}
+    assert len({r.path for r in metadata}) == len(metadata) > 0
     assert abs_writes(abs_world) == []
     assert mock_audible.positions[ANNE].position_ms == 24_000
 
@@ -540,7 +543,10 @@ async def test_acr_fetched_once_cached_and_stored(
     entry = make_entry(abs_url=abs_world.url)
     await setup_integration(hass, entry)
     assert mock_audible.count(f"1.0/content/{ANNE}/metadata") == 1
-    assert hass_storage[store_key(entry)]["data"]["acr"] == {ANNE: f"CR!FAKE{ANNE}"}
+    stored = hass_storage[store_key(entry)]["data"]
+    assert stored["acr"][ANNE] == f"CR!FAKE{ANNE}"
+    assert stored["runtime_ms"][ANNE] == 60_000
+    requests = mock_audible.count("1.0/content/")
     for seconds in (45.0, 20.0):
         abs_listened(abs_world, ANNE_ID, seconds)
         await advance(hass, freezer)
@@ -549,14 +555,14 @@ async def test_acr_fetched_once_cached_and_stored(
         45_000,
         20_000,
     ]
-    assert mock_audible.count("1.0/content/") == 1
+    assert mock_audible.count("1.0/content/") == requests
     # Kept across a restart too.
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     abs_listened(abs_world, ANNE_ID, 35.0)
     await advance(hass, freezer)
     assert mock_audible.positions[ANNE].position_ms == 35_000
-    assert mock_audible.count("1.0/content/") == 1
+    assert mock_audible.count("1.0/content/") == requests
 
 
 async def test_title_without_content_reference_is_retried(
@@ -566,13 +572,18 @@ async def test_title_without_content_reference_is_retried(
     freezer: Any,
 ) -> None:
     entry = make_entry(abs_url=abs_world.url)
+    # Asked for the exact runtime, then again for the write: both unanswered.
     mock_audible.respond_next(
-        f"1.0/content/{ANNE}/metadata", status=404, json={"message": "Not found"}
+        f"1.0/content/{ANNE}/metadata",
+        status=404,
+        json={"message": "Not found"},
+        times=2,
     )
     await setup_integration(hass, entry)
+    assert mock_audible.count(f"1.0/content/{ANNE}/metadata") == 2
     # Without a content reference Audible would drop the position: not sent.
     assert audible_position_writes(mock_audible) == []
-    assert entry.runtime_data.deps.store.data.acr == {}
+    assert ANNE not in entry.runtime_data.deps.store.data.acr
     store = entry.runtime_data.deps.store
     audible_ledger = store.data.ledger["titles"][ANNE]["audible"]
     assert audible_ledger["last_error"] == "AudibleError"
@@ -580,7 +591,8 @@ async def test_title_without_content_reference_is_retried(
     assert [w.body["position_ms"] for w in audible_position_writes(mock_audible)] == [
         30_000
     ]
-    assert mock_audible.count(f"1.0/content/{ANNE}/metadata") == 2
+    # The write asked again; the runtime's own retry waits (backing off).
+    assert mock_audible.count(f"1.0/content/{ANNE}/metadata") == 3
 
 
 async def test_outdated_content_reference_is_fetched_again(
@@ -594,10 +606,14 @@ async def test_outdated_content_reference_is_fetched_again(
     # The title's content reference changed since it was cached (a new
     # edition of the audio): Audible answers 200 to the old one and drops it.
     mock_audible.acrs[ANNE] = "CR!REISSUED"
+    mock_audible.runtime_ms[ANNE] = 59_000
     hass_storage[store_key(entry)] = {
         "version": 1,
         "key": store_key(entry),
-        "data": {"acr": {ANNE: f"CR!FAKE{ANNE}"}},
+        "data": {
+            "acr": {ANNE: f"CR!FAKE{ANNE}"},
+            "runtime_ms": {ANNE: 60_000},
+        },
     }
     await setup_integration(hass, entry)
     assert mock_audible.positions[ANNE].position_ms == 24_000
@@ -605,7 +621,10 @@ async def test_outdated_content_reference_is_fetched_again(
     writes = audible_position_writes(mock_audible)
     assert [w.body["acr"] for w in writes] == [f"CR!FAKE{ANNE}", "CR!REISSUED"]
     assert mock_audible.positions[ANNE].position_ms == 30_000
-    assert entry.runtime_data.deps.store.data.acr == {ANNE: "CR!REISSUED"}
+    assert entry.runtime_data.deps.store.data.acr[ANNE] == "CR!REISSUED"
+    # Asked again once, which refreshed the runtime too.
+    assert mock_audible.count(f"1.0/content/{ANNE}/metadata") == 1
+    assert entry.runtime_data.deps.store.data.runtime_ms[ANNE] == 59_000
     await polls(hass, freezer, 3)
     assert len(audible_position_writes(mock_audible)) == 2
     assert hass.states.get(SYNC_PLAN).attributes["unverified"] == []

@@ -45,12 +45,14 @@ from .core.tracking import (
     build_snapshot,
     build_watchlist,
     detect_book_events,
+    with_exact_runtimes,
 )
 from .errors import (
     coordinator_exception_handler,
     reauth_on_auth_error,
     update_failed,
 )
+from .metadata import ContentMetadataCache
 from .sync_runner import PollView, SyncRunner, title_states
 
 if TYPE_CHECKING:
@@ -362,8 +364,9 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
             update_interval=poll_interval(entry.options),
         )
         self.library = library
+        self.metadata = ContentMetadataCache(deps)
         self.sync = (
-            SyncRunner(deps, deps.abs_client, entry.options)
+            SyncRunner(deps, deps.abs_client, entry.options, self.metadata)
             if deps.abs_client is not None
             else None
         )
@@ -390,6 +393,9 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         asked = set(self._extra_watch)
         watchlist = self._watchlist(library, now)
         self._audible_ok = await self._async_poll_audible(watchlist, now)
+        if self._audible_ok:
+            # Exact runtimes and ACRs of the titles that matter, once each.
+            await self.metadata.async_prefetch(watchlist & library.titles.keys(), now)
         # Only what this poll asked about: an action may have added more.
         self._extra_watch -= asked
         if not self._audible_ok and not self._abs_ok:
@@ -416,6 +422,10 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         self.data = self._build(library, self._watchlist(library, now), now)
         self.async_update_listeners()
 
+    def titles(self, library: LibraryData) -> dict[str, AudibleTitle]:
+        """Return the library's titles, with their exact runtimes where known."""
+        return with_exact_runtimes(library.titles, self.metadata.runtime_ms())
+
     @staticmethod
     def _links(library: LibraryData) -> dict[str, str]:
         return {asin: link.item_id for asin, link in library.match.links.items()}
@@ -441,7 +451,7 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         links = self._links(library)
         self.sync.forget_unlinked(links.keys())
         view = PollView(
-            titles=library.titles,
+            titles=self.titles(library),
             abs_items=library.abs_items,
             links=links,
             positions=self._fresh_positions,
@@ -477,7 +487,7 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
             if asin in library.titles and (asin in conflicts or asin in watchlist)
         ]
         snapshot = build_snapshot(
-            titles=library.titles,
+            titles=self.titles(library),
             positions=self._positions,
             abs_items=library.abs_items,
             abs_progress=self._abs_progress,

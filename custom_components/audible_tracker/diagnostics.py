@@ -97,6 +97,7 @@ async def async_get_config_entry_diagnostics(
             "ignored": sorted(runtime.deps.store.data.ignored),
             "sync_disabled": sorted(runtime.deps.store.data.sync_disabled),
             "cached_content_references": len(runtime.deps.store.data.acr),
+            "cached_exact_runtimes": len(runtime.deps.store.data.runtime_ms),
         },
         "sync": _sync_diagnostics(entry),
     }

@@ -151,7 +151,7 @@ async def _async_push_position(call: ServiceCall) -> None:
     asin, item_id = _linked_title(
         library, call.data.get(ATTR_ASIN), call.data.get(ATTR_ABS_ITEM_ID)
     )
-    title = library.titles[asin]
+    title = runtime.progress.titles(library)[asin]
     item = library.abs_items.get(item_id)
     with action_exception_handler():
         positions = await runtime.deps.audible.get_last_positions([asin])

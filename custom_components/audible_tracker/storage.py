@@ -26,6 +26,8 @@ class TrackerData:
     sync_disabled: set[str] = field(default_factory=set)
     # Audible content reference (ACR) per ASIN, needed to write positions.
     acr: dict[str, str] = field(default_factory=dict)
+    # Exact runtime (ms) per ASIN, from the same answer as the ACR.
+    runtime_ms: dict[str, int] = field(default_factory=dict)
     # The sync ledger, as the sync module serialises it: per title and side,
     # the last position seen (with that side's change time) and our writes.
     ledger: dict[str, Any] = field(default_factory=dict)
@@ -56,6 +58,7 @@ class TrackerData:
             "ignored": sorted(self.ignored),
             "sync_disabled": sorted(self.sync_disabled),
             "acr": dict(self.acr),
+            "runtime_ms": dict(self.runtime_ms),
             "ledger": self.ledger,
             "abs_identity": self.abs_identity,
         }
@@ -73,6 +76,8 @@ class TrackerData:
             ignored=set(data.get("ignored", [])),
             sync_disabled=set(data.get("sync_disabled", [])),
             acr=dict(data.get("acr", {})),
+            # Absent from stores of earlier versions: fetched again.
+            runtime_ms=dict(data.get("runtime_ms", {})),
             ledger=dict(data.get("ledger", {})),
             abs_identity=data.get("abs_identity"),
         )

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
     from .core.abs_api import AbsClient
     from .core.models import AbsItem, AbsProgress, AudiblePosition, AudibleTitle
+    from .metadata import ContentMetadataCache
     from .runtime import TrackerDeps
 
 
@@ -140,14 +141,20 @@ class SyncRunner:
     """Plans and applies the sync for one config entry."""
 
     def __init__(
-        self, deps: TrackerDeps, abs_client: AbsClient, options: Mapping[str, Any]
+        self,
+        deps: TrackerDeps,
+        abs_client: AbsClient,
+        options: Mapping[str, Any],
+        metadata: ContentMetadataCache,
     ) -> None:
         """Load the ledger from the store.
 
         `abs_client` is `deps.abs_client`, known to be there: no sync without.
+        `metadata` keeps the ACRs a position write needs.
         """
         self.deps = deps
         self.abs_client = abs_client
+        self.metadata = metadata
         # A poll's writes and an action's write never interleave.
         self._lock = asyncio.Lock()
         self.ledger = Ledger()
@@ -212,7 +219,7 @@ class SyncRunner:
         """
         async with self._lock:
             try:
-                await self._async_write(write)
+                await self._async_write(write, now)
             except (AudibleError, AbsError, ValueError) as err:
                 LOGGER.info(
                     "Pushing a position failed: %s (%s)",
@@ -227,7 +234,7 @@ class SyncRunner:
     async def _async_apply(self, write: PlannedWrite, now: datetime) -> bool:
         """Apply one write; record the outcome in the ledger and save it."""
         try:
-            await self._async_write(write)
+            await self._async_write(write, now)
         except (AudibleError, AbsError, ValueError) as err:
             if isinstance(err, AudibleRateLimitError):
                 self.deps.audible_guard.rate_limited(now, err)
@@ -245,7 +252,7 @@ class SyncRunner:
         LOGGER.debug("Sync write applied: %s", write.describe())
         return True
 
-    async def _async_write(self, write: PlannedWrite) -> None:
+    async def _async_write(self, write: PlannedWrite, now: datetime) -> None:
         if write.target is Side.ABS:
             if write.kind is WriteKind.FINISHED:
                 await self.abs_client.mark_finished(write.item_id)
@@ -272,21 +279,10 @@ class SyncRunner:
         if write.unfinish_first:
             await self.deps.audible.mark_unfinished(write.asin, duration_ms=duration_ms)
         assert write.position_s is not None  # noqa: S101
-        acr = await self._async_acr(write.asin)
+        acr = await self.metadata.async_acr(write.asin, now)
         await self.deps.audible.set_last_position(
             write.asin, acr=acr, position_ms=round(write.position_s * 1000)
         )
-
-    async def _async_acr(self, asin: str) -> str:
-        """Return the title's content reference, fetched once and kept."""
-        acr = self.deps.store.data.acr.get(asin)
-        if acr is None:
-            acr = await self.deps.audible.get_acr(asin)
-            if acr is None:
-                msg = "no content reference"
-                raise AudibleError(msg)
-            self.deps.store.data.acr[asin] = acr
-        return acr
 
     def _forget_unverified_acrs(self, plan: SyncPlan) -> None:
         """Fetch the ACR again for a position write Audible did not take.
@@ -300,7 +296,7 @@ class SyncRunner:
                 and unverified.kind is WriteKind.POSITION
                 and not unverified.gave_up
             ):
-                self.deps.store.data.acr.pop(unverified.asin, None)
+                self.metadata.forget_acr(unverified.asin)
 
     def _report_unverified(self, plan: SyncPlan) -> None:
         for unverified in plan.unverified:

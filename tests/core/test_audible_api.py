@@ -34,6 +34,7 @@ from custom_components.audible_tracker.core.exceptions import (
 )
 from custom_components.audible_tracker.core.models import (
     AudiblePosition,
+    ContentMetadata,
     ListeningDay,
     SeriesRef,
 )
@@ -855,57 +856,86 @@ async def test_malformed_daily_stats_are_skipped(
     assert [day.listening_s for day in days] == [120.0, 0.0, 0.0, 0.0, 2.0]
 
 
-# -- ACR ----------------------------------------------------------------------
+# -- content metadata (ACR and exact runtime) ----------------------------------
 
 
-async def test_get_acr(fake: FakeAudible, api: AudibleClient) -> None:
-    fake.add_items(make_item(ASIN_A, "Title"))
+async def test_get_content_metadata(fake: FakeAudible, api: AudibleClient) -> None:
+    fake.add_items(make_item(ASIN_A, "Title", runtime_min=10))
 
-    assert await api.get_acr(ASIN_A) == fake.acrs[ASIN_A]
+    metadata = await api.get_content_metadata(ASIN_A)
+
+    assert metadata == ContentMetadata(acr=fake.acrs[ASIN_A], runtime_ms=580_000)
     (request,) = fake.requests_to("1.0/content/")
     assert request.path == f"1.0/content/{ASIN_A}/metadata"
-    assert request.params["response_groups"] == "content_reference"
+    assert request.params == {
+        "response_groups": "chapter_info,content_reference",
+        "drm_type": "Adrm",
+    }
     assert fake.count("1.0/content/", method="POST") == 0
 
 
-async def test_get_acr_from_recorded_metadata(
+async def test_get_content_metadata_from_recorded_answer(
     fake: FakeAudible, api: AudibleClient
 ) -> None:
     fake.respond_next("1.0/content/", json=load_fixture("content_metadata.json"))
-    assert await api.get_acr("B0F154ZCSN") == "CR!A5XSASSTVH31Z8Y0V3C0C8D1BWPG"
+    assert await api.get_content_metadata("B0F154ZCSN") == ContentMetadata(
+        acr="CR!A5XSASSTVH31Z8Y0V3C0C8D1BWPG", runtime_ms=34_627_937
+    )
 
 
 @pytest.mark.parametrize(
-    "payload",
+    ("payload", "expected"),
     [
-        {"content_metadata": {}},
-        {"content_metadata": {"content_reference": {"acr": ""}}},
-        {"content_metadata": {"content_reference": "x"}},
-        "not json",
+        ({"content_metadata": {}}, ContentMetadata()),
+        (
+            {"content_metadata": {"content_reference": {"acr": ""}}},
+            ContentMetadata(),
+        ),
+        ({"content_metadata": {"content_reference": "x"}}, ContentMetadata()),
+        (
+            {
+                "content_metadata": {
+                    "content_reference": {"acr": "CR!X"},
+                    "chapter_info": {"runtime_length_ms": "n/a"},
+                }
+            },
+            ContentMetadata(acr="CR!X"),
+        ),
+        (
+            {"content_metadata": {"chapter_info": {"runtime_length_ms": 0}}},
+            ContentMetadata(),
+        ),
+        (
+            {"content_metadata": {"chapter_info": {"runtime_length_ms": 61000.4}}},
+            ContentMetadata(runtime_ms=61000),
+        ),
+        ("not json", ContentMetadata()),
     ],
 )
-async def test_get_acr_without_reference(
-    fake: FakeAudible, api: AudibleClient, payload: Any
+async def test_get_content_metadata_leniently(
+    fake: FakeAudible, api: AudibleClient, payload: Any, expected: ContentMetadata
 ) -> None:
     if isinstance(payload, str):
         fake.respond_next("1.0/content/", text=payload)
     else:
         fake.respond_next("1.0/content/", json=payload)
-    assert await api.get_acr(ASIN_A) is None
+    assert await api.get_content_metadata(ASIN_A) == expected
 
 
-async def test_get_acr_of_unknown_title(fake: FakeAudible, api: AudibleClient) -> None:
-    assert await api.get_acr(ASIN_B) is None
+async def test_get_content_metadata_of_unknown_title(
+    fake: FakeAudible, api: AudibleClient
+) -> None:
+    assert await api.get_content_metadata(ASIN_B) == ContentMetadata()
     assert fake.requests[-1].status == 404
 
 
-async def test_get_acr_other_refusals_raise(
+async def test_get_content_metadata_other_refusals_raise(
     fake: FakeAudible, api: AudibleClient
 ) -> None:
     fake.add_items(make_item(ASIN_A, "Title"))
     fake.fail_next(400)
     with pytest.raises(AudibleConnectionError):
-        await api.get_acr(ASIN_A)
+        await api.get_content_metadata(ASIN_A)
 
 
 @pytest.mark.parametrize("asin", ["", "../library", "B0 SPACE", "B0/SLASH", "x" * 21])
@@ -913,7 +943,7 @@ async def test_asins_that_could_change_the_path_are_refused(
     fake: FakeAudible, api: AudibleClient, asin: str
 ) -> None:
     with pytest.raises(ValueError, match="ASIN"):
-        await api.get_acr(asin)
+        await api.get_content_metadata(asin)
     with pytest.raises(ValueError, match="ASIN"):
         await api.set_last_position(asin, acr="CR!X", position_ms=1)
     with pytest.raises(ValueError, match="ASIN"):
@@ -928,7 +958,7 @@ async def test_set_last_position(fake: FakeAudible, api: AudibleClient) -> None:
     written_at = datetime(2026, 5, 6, 7, 8, 9, tzinfo=UTC)
     fake.now = lambda: written_at
     fake.add_items(make_item(ASIN_A, "Title"))
-    acr = await api.get_acr(ASIN_A)
+    acr = (await api.get_content_metadata(ASIN_A)).acr
     assert acr is not None
 
     await api.set_last_position(ASIN_A, acr=acr, position_ms=5_400_000)
@@ -1011,7 +1041,7 @@ CALLS = {
     "library": lambda api: api.get_library(),
     "positions": lambda api: api.get_last_positions([ASIN_A]),
     "stats": lambda api: api.get_listening_days(today=date(2026, 1, 1), days=1),
-    "acr": lambda api: api.get_acr(ASIN_A),
+    "metadata": lambda api: api.get_content_metadata(ASIN_A),
     "write": lambda api: api.set_last_position(ASIN_A, acr="CR!X", position_ms=1),
     "finish": lambda api: api.mark_finished(ASIN_A),
 }

@@ -24,8 +24,8 @@ clock for written positions and finish times; `load_auth_data()` and
 
 Some behaviour is the fake's own rule, not a recorded fact: the daily stats
 list every day of the window (0 when nothing was heard), a title's ACR is
-`CR!FAKE<asin>`, and unknown state tokens get a 400 (Audible's exact answer to
-one is not recorded).
+`CR!FAKE<asin>` and its exact runtime its minutes less 20 s, and unknown state
+tokens get a 400 (Audible's exact answer to one is not recorded).
 
 Endpoints and their state (all attributes are public; change them freely):
 
@@ -46,7 +46,10 @@ Endpoints and their state (all attributes are public; change them freely):
   `now()`) when the body's `acr` matches `acrs[asin]`; with a wrong acr it
   answers 200 and changes nothing, like Audible.
 - `GET 1.0/content/{asin}/metadata`: the recorded `content_metadata.json` shape
-  with `acrs[asin]` (every added item gets one); unknown ASIN -> 404.
+  with `acrs[asin]` (every added item gets one) and, in chapter_info,
+  `runtime_ms[asin]` as `runtime_length_ms` (every added item with minutes gets
+  one: its minutes less 20 s, the way Audible's whole minutes round the exact
+  runtime; left out when the ASIN has none); unknown ASIN -> 404.
 - `GET 1.0/stats/aggregates`: `daily_listening_ms` (ISO date -> ms) for the
   daily window asked for (duration 0..30, else 400), one entry per day.
 - `PUT 1.0/stats/events`: appends to `stats_events`; (Manual)MarkAsFinished /
@@ -122,6 +125,15 @@ _AMAZON_503_PAGE: Final = (
     "<!DOCTYPE html><html><head><title>Website Temporarily Unavailable</title>"
     "</head><body>Sorry! Something went wrong on our end.</body></html>"
 )
+
+
+# How much shorter than its whole minutes a fake title's exact runtime is.
+RUNTIME_SHORT_MS: Final = 20_000
+
+
+def exact_runtime_ms(minutes: int) -> int:
+    """The fake's exact runtime of a title of `minutes` (whole) minutes."""
+    return minutes * 60_000 - RUNTIME_SHORT_MS
 
 
 def load_fixture(name: str) -> Any:
@@ -313,6 +325,7 @@ class FakeAudible:
 
     items: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
     acrs: dict[str, str] = field(default_factory=dict, init=False)
+    runtime_ms: dict[str, int] = field(default_factory=dict, init=False)
     positions: dict[str, FakePosition] = field(default_factory=dict, init=False)
     daily_listening_ms: dict[str, float] = field(default_factory=dict, init=False)
     stats_events: list[dict[str, Any]] = field(default_factory=list, init=False)
@@ -361,11 +374,17 @@ class FakeAudible:
         self._changed_at[asin] = self._version
 
     def add_items(self, *items: dict[str, Any]) -> None:
-        """Add (or replace) library items; each gets a content reference."""
+        """Add (or replace) library items; each gets a content reference.
+
+        An item with minutes also gets its exact runtime (see the docstring).
+        """
         for item in items:
             asin = item["asin"]
             self.items[asin] = copy.deepcopy(item)
             self.acrs.setdefault(asin, f"CR!FAKE{asin}")
+            minutes = item.get("runtime_length_min")
+            if minutes:
+                self.runtime_ms.setdefault(asin, exact_runtime_ms(minutes))
             self._touch(asin)
 
     def update_item(self, asin: str, **fields: Any) -> None:
@@ -669,7 +688,12 @@ class FakeAudible:
         recorded = load_fixture("content_metadata.json")
         metadata: dict[str, Any] = {}
         if "chapter_info" in groups:
-            metadata["chapter_info"] = recorded["content_metadata"]["chapter_info"]
+            chapter_info = dict(recorded["content_metadata"]["chapter_info"])
+            del chapter_info["runtime_length_ms"], chapter_info["runtime_length_sec"]
+            if asin in self.runtime_ms:
+                chapter_info["runtime_length_ms"] = self.runtime_ms[asin]
+                chapter_info["runtime_length_sec"] = self.runtime_ms[asin] // 1000
+            metadata["chapter_info"] = chapter_info
         if "content_reference" in groups:
             metadata["content_reference"] = {
                 **recorded["content_metadata"]["content_reference"],

@@ -59,6 +59,9 @@ def build_audible(now: datetime | None = None) -> FakeAudible:
             ),
         ]
     )
+    # Anne lasts exactly its minute, as on Audiobookshelf (60 s): the percent
+    # is the same whichever side was heard last.
+    fake.runtime_ms[CURRENT_ASIN] = 60_000
     fake.set_position(CURRENT_ASIN, 24_000, now - timedelta(hours=2))
     fake.daily_listening_ms[now.date().isoformat()] = 1_800_000.0
     return fake

@@ -11,7 +11,8 @@ Endpoints (the API is undocumented; sources for each are cited where used):
 - GET 1.0/annotations/lastpositions: last heard positions, 25 ASINs per call.
 - GET 1.0/stats/aggregates: listening time per day.
 - GET 1.0/content/{asin}/metadata: the content reference (ACR) a position
-  write needs. Never `licenserequest`: that issues a license.
+  write needs, and the exact runtime. Never `licenserequest`: that issues a
+  license.
 - PUT 1.0/lastpositions/{asin}: write a position.
 - PUT 1.0/stats/events: mark a title finished or unfinished.
 
@@ -49,6 +50,7 @@ from audible.localization import Locale
 from .audible_parse import (
     COVER_SIZE,
     collect_library_items,
+    parse_content_metadata,
     parse_daily_stat,
     parse_last_position,
 )
@@ -61,7 +63,7 @@ from .exceptions import (
     AudibleResponseError,
 )
 from .json_fields import get
-from .models import AudiblePosition, AudibleTitle, ListeningDay
+from .models import AudiblePosition, AudibleTitle, ContentMetadata, ListeningDay
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -323,34 +325,37 @@ class AudibleClient(AsyncClosing):
             for day, seconds in sorted(seconds_by_day.items())
         ]
 
-    async def get_acr(self, asin: str) -> str | None:
-        """Return the content reference (ACR) a position write for a title needs.
+    async def get_content_metadata(self, asin: str) -> ContentMetadata:
+        """Return a title's content reference (ACR) and exact runtime, in one call.
 
-        Read from the content metadata, as audible-cli does (models.py,
-        `get_content_metadata`: response_groups content_reference, drm_type
-        Adrm), never from a license request. None when Audible has no content
-        reference for the title (including a 404).
+        The ACR is what a position write needs; the runtime (milliseconds) is
+        exact where the library only has whole minutes. Read from the content
+        metadata, as audible-cli does (models.py, `get_content_metadata`:
+        response_groups chapter_info and content_reference, drm_type Adrm),
+        never from a license request. Both None when Audible does not know the
+        title (a 404).
         """
         _check_asin(asin)
         try:
             reply = await self._request(
                 "GET",
                 f"1.0/content/{asin}/metadata",
-                {"response_groups": "content_reference", "drm_type": "Adrm"},
+                {
+                    "response_groups": "chapter_info,content_reference",
+                    "drm_type": "Adrm",
+                },
             )
         except _RequestRefusedError as err:
             if err.status == httpx.codes.NOT_FOUND:
-                return None
+                return ContentMetadata()
             raise
-        reference = get(get(reply.data, "content_metadata"), "content_reference")
-        acr = get(reference, "acr")
-        return acr if isinstance(acr, str) and acr else None
+        return parse_content_metadata(reply.data)
 
     async def set_last_position(self, asin: str, *, acr: str, position_ms: int) -> None:
         """Write a title's last heard position.
 
         Audible answers 200 to a wrong ACR too but then drops the position
-        (JC100/voxcodex docs/whispersync-research.md): use `get_acr`.
+        (JC100/voxcodex docs/whispersync-research.md): use `get_content_metadata`.
         """
         _check_asin(asin)
         if isinstance(position_ms, bool) or not isinstance(position_ms, int):

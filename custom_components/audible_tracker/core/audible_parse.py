@@ -14,7 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
 from .json_fields import array, get, iso_time, number, text
-from .models import AudiblePosition, AudibleTitle, SeriesRef
+from .models import AudiblePosition, AudibleTitle, ContentMetadata, SeriesRef
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -90,6 +90,19 @@ def _parse_title(asin: str, item: dict[str, Any]) -> AudibleTitle | None:
         # Un-finishing leaves the old timestamp in place (JC100/voxcodex docs).
         finished_at=iso_time(get(listening, "finished_at_timestamp"))
         if finished
+        else None,
+    )
+
+
+def parse_content_metadata(data: object) -> ContentMetadata:
+    """Parse a content metadata answer; what is missing or odd stays None."""
+    metadata = get(data, "content_metadata")
+    acr = text(get(get(metadata, "content_reference"), "acr"))
+    runtime_ms = number(get(get(metadata, "chapter_info"), "runtime_length_ms"))
+    return ContentMetadata(
+        acr=acr,
+        runtime_ms=round(runtime_ms)
+        if runtime_ms is not None and runtime_ms > 0
         else None,
     )
 

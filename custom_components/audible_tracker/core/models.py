@@ -53,6 +53,16 @@ class AudiblePosition:
 
 
 @dataclass(frozen=True, slots=True)
+class ContentMetadata:
+    """What `1.0/content/{asin}/metadata` says of a title; None when unsaid."""
+
+    # The content reference a position write needs.
+    acr: str | None = None
+    # The exact runtime (the library only has whole minutes).
+    runtime_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ListeningDay:
     """Listening time on one day (the date's own calendar day)."""
 

@@ -7,7 +7,7 @@ and what the sync looks at.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
@@ -183,6 +183,22 @@ def build_watchlist(
         ):
             watch.add(asin)
     return frozenset(watch)
+
+
+def with_exact_runtimes(
+    titles: Mapping[str, AudibleTitle], runtime_ms: Mapping[str, int]
+) -> dict[str, AudibleTitle]:
+    """Return the titles with the exact runtimes known in place of the minutes.
+
+    The library's `runtime_length_min` is whole minutes: a book shows 100 %
+    and no time left before its end, and sync positions near the end clamp.
+    """
+    exact = dict(titles)
+    for asin, milliseconds in runtime_ms.items():
+        title = titles.get(asin)
+        if title is not None:
+            exact[asin] = replace(title, runtime_s=milliseconds / 1000)
+    return exact
 
 
 def _audible_side(
