@@ -26,6 +26,7 @@ from custom_components.audible_tracker.const import (
     CONF_VERIFY_SSL,
     DOMAIN,
 )
+from custom_components.audible_tracker.covers import CoverCheck
 from tests.fakes.abs_server import API_KEY, ITEM_IDS, LIBRARY_ID, USER_ID, FakeAbsServer
 from tests.fakes.audible_server import FakeAudible, load_auth_data, make_item
 
@@ -59,6 +60,29 @@ def registration_response(**overrides: Any) -> dict[str, Any]:
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/ in every test."""
+
+
+class FakeCoverHosts:
+    """Which cover URLs load, for the covers' reachability check."""
+
+    def __init__(self) -> None:
+        """Every cover loads until a test says otherwise."""
+        self.unreachable: set[str] = set()
+        self.checked: list[str] = []
+        # The real check, for the test of the check itself.
+        self.real_loads = CoverCheck._async_loads
+
+    async def loads(self, url: str) -> bool:
+        self.checked.append(url)
+        return not any(url.startswith(prefix) for prefix in self.unreachable)
+
+
+@pytest.fixture(autouse=True)
+def cover_hosts() -> Generator[FakeCoverHosts]:
+    """Check covers against the fake hosts, never the internet."""
+    hosts = FakeCoverHosts()
+    with patch.object(CoverCheck, "_async_loads", side_effect=hosts.loads):
+        yield hosts
 
 
 @pytest.fixture

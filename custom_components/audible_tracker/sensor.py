@@ -14,6 +14,7 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
 
+from .covers import CoverCheck
 from .entity import AudibleTrackerEntity
 
 if TYPE_CHECKING:
@@ -49,7 +50,8 @@ class AudibleTrackerSensorDescription(SensorEntityDescription):
 
     value_fn: Callable[[ProgressData], StateValue]
     attributes_fn: Callable[[ProgressData], dict[str, Any]] | None = None
-    picture_fn: Callable[[ProgressData], str | None] | None = None
+    # The picture's URLs, best first (the first one that loads is shown).
+    picture_fn: Callable[[ProgressData], tuple[str | None, ...]] | None = None
     needs: Needs = Needs.ANY
     needs_abs_configured: bool = False
 
@@ -175,7 +177,11 @@ SENSORS: Final[tuple[AudibleTrackerSensorDescription, ...]] = (
         translation_key="currently_reading",
         value_fn=_current_value(_book_title),
         attributes_fn=_current_attributes,
-        picture_fn=lambda data: book.cover_url if (book := _current(data)) else None,
+        picture_fn=lambda data: (
+            (book.cover_url, book.fallback_cover_url)
+            if (book := _current(data))
+            else ()
+        ),
     ),
     AudibleTrackerSensorDescription(
         key="progress",
@@ -268,6 +274,23 @@ class AudibleTrackerSensor(AudibleTrackerEntity, SensorEntity):
         {"books", "titles", "planned", "unverified", "skipped", "cover_url"}
     )
 
+    def __init__(
+        self,
+        entry: AudibleTrackerConfigEntry,
+        description: AudibleTrackerSensorDescription,
+    ) -> None:
+        """Attach to the entry; a sensor with a picture checks it loads."""
+        super().__init__(entry, description)
+        self._covers = (
+            CoverCheck(entry.runtime_data.progress.hass, entry, self._cover_checked)
+            if description.picture_fn is not None
+            else None
+        )
+
+    def _cover_checked(self) -> None:
+        if self.hass is not None and self.entity_id is not None:
+            self.async_write_ha_state()
+
     @property
     def available(self) -> bool:
         """Available while the sources this value comes from answer."""
@@ -296,7 +319,11 @@ class AudibleTrackerSensor(AudibleTrackerEntity, SensorEntity):
 
     @property
     def entity_picture(self) -> str | None:
-        """Return the cover of the book, where the sensor has one."""
-        if self.entity_description.picture_fn is None:
+        """Return the cover of the book, where the sensor has one.
+
+        None (the entity's icon) while no cover of the book is known to load.
+        """
+        if self.entity_description.picture_fn is None or self._covers is None:
             return None
-        return self.entity_description.picture_fn(self.coordinator.data)
+        urls = self.entity_description.picture_fn(self.coordinator.data)
+        return self._covers.first_loading(urls)

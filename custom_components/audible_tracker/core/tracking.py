@@ -68,6 +68,9 @@ class Book:
     last_listened: datetime | None
     source: Source
     cover_url: str | None
+    # The ABS server's cover of a linked title with an Audible cover: where
+    # the Audible one cannot load.
+    fallback_cover_url: str | None = None
 
     @property
     def percent(self) -> float | None:
@@ -265,6 +268,7 @@ def merge_title(
         last_listened=last,
         source=source,
         cover_url=title.cover_url or abs_cover_url,
+        fallback_cover_url=abs_cover_url if title.cover_url else None,
     )
 
 
