@@ -132,18 +132,22 @@ def _duration(
     key: str,
     value_fn: Callable[[ProgressData], StateValue],
     *,
-    shown_in: UnitOfTime,
-    precision: int,
     needs: Needs = Needs.ANY,
 ) -> AudibleTrackerSensorDescription:
-    """Describe a duration sensor (seconds, shown in `shown_in`)."""
+    """Describe a duration sensor: seconds, shown as hours and minutes.
+
+    Home Assistant's frontend shows a duration in hours as "5h 40m": it rounds
+    the hours to the display precision, then shows whole minutes. Two
+    decimals (36 s) keep that to the minute; fewer would turn 5 h 40 min into
+    "6h" or "5h 42m", and 40 minutes into "1h".
+    """
     return AudibleTrackerSensorDescription(
         key=key,
         translation_key=key,
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.SECONDS,
-        suggested_unit_of_measurement=shown_in,
-        suggested_display_precision=precision,
+        suggested_unit_of_measurement=UnitOfTime.HOURS,
+        suggested_display_precision=2,
         value_fn=value_fn,
         needs=needs,
     )
@@ -194,8 +198,6 @@ SENSORS: Final[tuple[AudibleTrackerSensorDescription, ...]] = (
     _duration(
         "time_left",
         _current_value(lambda book: book.time_left_s),
-        shown_in=UnitOfTime.HOURS,
-        precision=1,
     ),
     _count(
         "books_in_progress",
@@ -215,15 +217,11 @@ SENSORS: Final[tuple[AudibleTrackerSensorDescription, ...]] = (
     _duration(
         "listening_time_today",
         lambda data: data.snapshot.listening_today_s,
-        shown_in=UnitOfTime.MINUTES,
-        precision=0,
         needs=Needs.AUDIBLE,
     ),
     _duration(
         "listening_time_this_week",
         lambda data: data.snapshot.listening_week_s,
-        shown_in=UnitOfTime.HOURS,
-        precision=1,
         needs=Needs.AUDIBLE,
     ),
     _count(
