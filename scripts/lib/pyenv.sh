@@ -180,7 +180,7 @@ _sync_root_config() {
 _ensure_root_extras() {
   local root="$1" marker="$1/etc/audible_tracker_extras"
   [ "$(cat "$marker" 2>/dev/null)" = "$PYENV_ROOT_EXTRAS" ] && return 0
-  _log "installing $PYENV_ROOT_EXTRAS into $root (once, about a minute)"
+  _log "installing $PYENV_ROOT_EXTRAS into $root (once, about 30 s)"
   # Recommends would add desktop services; a font is all a headless page needs.
   # Signatures are checked, not the Release file's age: a mirror snapshot
   # (as debootstrap accepted) may be older than apt's validity window.
