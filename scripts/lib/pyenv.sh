@@ -17,6 +17,11 @@
 # smoke test starts (requirements_ha.txt, tests/smoke/); its Python is exported
 # as AUDIBLE_TRACKER_HA_PYTHON.
 #
+# The Debian root also gets Debian's chromium, for the smoke test's browser
+# checks (Playwright's own browser download needs the internet), exported as
+# AUDIBLE_TRACKER_CHROMIUM; and a compiler, for Home Assistant's packages that
+# have no wheel for Python 3.14 (see _ensure_root_extras).
+#
 # Cache directory: $AUDIBLE_TRACKER_CACHE, default ~/.cache/audible_tracker.
 
 set -euo pipefail
@@ -30,6 +35,8 @@ PYENV_MIN_PYTHON="3.14.2"
 PYENV_SUITE="forky"
 PYENV_MIRROR="${AUDIBLE_TRACKER_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 PYENV_ROOT_PACKAGES="python3.14,python3.14-venv,ca-certificates"
+PYENV_ROOT_EXTRAS="chromium fonts-dejavu-core g++ python3.14-dev"
+PYENV_CHROMIUM="/usr/bin/chromium"
 
 _log() { printf '[pyenv] %s\n' "$*" >&2; }
 
@@ -78,7 +85,8 @@ _ensure_venv() {
 # $1: python to build it with, $2: venv dir. Run from the repository root.
 _ensure_ha_venv() {
   local python="$1" venv="$2" want
-  want="$(cat "${PYENV_HA_REQUIREMENTS[@]}" | sha256sum | cut -c1-16)"
+  # The root's extras too: with a compiler, packages skipped before now build.
+  want="$({ cat "${PYENV_HA_REQUIREMENTS[@]}"; echo "$PYENV_ROOT_EXTRAS"; } | sha256sum | cut -c1-16)"
   if [ -f "$venv/.requirements-hash" ] && [ "$(cat "$venv/.requirements-hash")" = "$want" ]; then
     return 0
   fi
@@ -164,6 +172,29 @@ _sync_root_config() {
   done
 }
 
+# Installs what the root needs beyond debootstrap's packages, when the list
+# changed (a root built before gets them on its next run): chromium for the
+# browser checks, and a compiler for the Home Assistant packages that have no
+# wheel for Python 3.14 (pymicro-vad, pyspeex-noise: without them the
+# frontend's service list fails and it never gets past its loading screen).
+_ensure_root_extras() {
+  local root="$1" marker="$1/etc/audible_tracker_extras"
+  [ "$(cat "$marker" 2>/dev/null)" = "$PYENV_ROOT_EXTRAS" ] && return 0
+  _log "installing $PYENV_ROOT_EXTRAS into $root (once, about 30 s)"
+  # Recommends would add desktop services; a font is all a headless page needs.
+  # Signatures are checked, not the Release file's age: a mirror snapshot
+  # (as debootstrap accepted) may be older than apt's validity window.
+  # shellcheck disable=SC2016  # expanded by the inner shell
+  _run_in_root "$root" /usr/bin/env DEBIAN_FRONTEND=noninteractive PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+    /bin/bash -c 'set -e; apt="apt-get -qq -o Acquire::Check-Valid-Until=false"
+      $apt update; $apt install -y --no-install-recommends $0; $apt clean' "$PYENV_ROOT_EXTRAS" \
+    >"$PYENV_CACHE/root-extras.log" 2>&1 || {
+    _log "installing them failed; see $PYENV_CACHE/root-extras.log"
+    exit 2
+  }
+  echo "$PYENV_ROOT_EXTRAS" >"$marker"
+}
+
 # Runs "$@" inside the root: private mount namespace, /proc, /dev, the checkout.
 _run_in_root() {
   local root="$1"
@@ -179,10 +210,10 @@ _run_in_root() {
     mount --bind "$REPO" "$ROOT$REPO"
     case "${PIP_FIND_LINKS:-}" in /*|file:*) unset PIP_FIND_LINKS ;; esac
     exec chroot "$ROOT" /usr/bin/env HOME=/root PATH="$VENV/bin:/usr/local/bin:/usr/bin:/bin" \
-      AUDIBLE_TRACKER_HA_PYTHON="$VENV-ha/bin/python" \
+      AUDIBLE_TRACKER_HA_PYTHON="$VENV-ha/bin/python" AUDIBLE_TRACKER_CHROMIUM="$CHROMIUM" \
       /bin/bash -c "cd \"\$PWD_IN\" && exec \"\$@\"" run "$@"
   '
-  ROOT="$root" REPO="$PYENV_REPO_ROOT" VENV="$venv" PWD_IN="$PWD" \
+  ROOT="$root" REPO="$PYENV_REPO_ROOT" VENV="$venv" PWD_IN="$PWD" CHROMIUM="$PYENV_CHROMIUM" \
     unshare --mount --propagation private --fork -- /bin/bash -c "$inner" inner "$@"
 }
 
@@ -217,9 +248,11 @@ EOF
     flock 9
     _ensure_root "$root"
     _sync_root_config "$root"
+    _ensure_root_extras "$root"
     # The venv lives inside the root; build it there.
     _run_in_root "$root" /bin/bash -c "set -e; $(declare -f _log _requirements_hash _ensure_venv _ensure_ha_venv)
       PYENV_REQUIREMENTS=(${PYENV_REQUIREMENTS[*]}); PYENV_HA_REQUIREMENTS=(${PYENV_HA_REQUIREMENTS[*]})
+      PYENV_ROOT_EXTRAS=\"$PYENV_ROOT_EXTRAS\"
       _ensure_venv /usr/bin/python3.14 /opt/venv
       cd \"$PYENV_REPO_ROOT\" && _ensure_ha_venv /usr/bin/python3.14 /opt/venv-ha"
   ) 9>"$PYENV_CACHE/lock"

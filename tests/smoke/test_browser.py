@@ -1,0 +1,256 @@
+"""Browser checks: Home Assistant's own frontend, in Debian's Chromium.
+
+The same real Home Assistant as the HTTP smoke test (conftest.py), seen as a
+first-time user sees it: log in on the frontend's login page, add the
+integration in the config flow dialog, look at its device page. Screenshots go
+to tests/smoke/screenshots/ (git-ignored) for people to look at.
+
+scripts/lib/pyenv.sh installs Debian's chromium into its Debian root and
+exports its path as AUDIBLE_TRACKER_CHROMIUM (Playwright's own browser
+download needs the internet). Elsewhere a `chromium` on PATH is used, and
+without one these checks are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Generator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+
+from tests.smoke.conftest import Entry, Owner, RealHomeAssistant, api_client
+from tests.smoke.world import CURRENT_PERCENT, CURRENT_TITLE
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+# Without the networking flags Chromium keeps calling Google's services,
+# which fail slowly on a closed network.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 15_000
+# The frontend has connected and knows who is logged in.
+FRONTEND_READY = "() => document.querySelector('home-assistant')?.hass?.user?.name"
+FLOW_URL = "/api/config/config_entries/flow"
+
+
+def chromium_path() -> str:
+    """Debian's chromium in the pyenv root, else one on PATH, else skip."""
+    if wanted := os.environ.get("AUDIBLE_TRACKER_CHROMIUM"):
+        if not Path(wanted).is_file():
+            pytest.fail(f"AUDIBLE_TRACKER_CHROMIUM={wanted} does not exist")
+        return wanted
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.skip(
+            "no Chromium: run through scripts/test (it installs Debian's) "
+            "or set AUDIBLE_TRACKER_CHROMIUM"
+        )
+    return found
+
+
+class BrowserThread:
+    """Chromium, driven by Playwright's sync API from one worker thread.
+
+    The sync API runs its event loop in a greenlet and leaves that loop marked
+    as running in its thread: in pytest's main thread that breaks every async
+    fixture after it. So all browser work happens here, one call at a time.
+    """
+
+    def __init__(self) -> None:
+        """Nothing started yet."""
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="playwright")
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+
+    def start(self, executable: str) -> None:
+        def start() -> None:
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(
+                executable_path=executable, args=CHROMIUM_FLAGS
+            )
+
+        self._executor.submit(start).result()
+
+    def run[T](self, work: Callable[[Page], T]) -> T:
+        """Run `work` on a new page of a fresh context (no cookies, no storage)."""
+        browser = self._browser
+        assert browser is not None
+
+        def in_thread() -> T:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.set_default_timeout(TIMEOUT_MS)
+            try:
+                return work(context.new_page())
+            finally:
+                context.close()
+
+        return self._executor.submit(in_thread).result()
+
+    def stop(self) -> None:
+        def stop() -> None:
+            if self._browser is not None:
+                self._browser.close()
+            if self._playwright is not None:
+                self._playwright.stop()
+
+        try:
+            self._executor.submit(stop).result()
+        finally:
+            self._executor.shutdown()
+
+
+@pytest.fixture(scope="package")
+def chromium() -> Generator[BrowserThread]:
+    """One Chromium for the browser checks; new contexts keep them apart."""
+    executable = chromium_path()
+    thread = BrowserThread()
+    try:
+        thread.start(executable)
+        yield thread
+    finally:
+        thread.stop()
+
+
+def screenshot(page: Page, name: str) -> None:
+    # Bytes written here: Playwright's own `path=` writes from a thread pool
+    # the cleanup checks would take for a leaked thread.
+    SCREENSHOTS.mkdir(exist_ok=True)
+    (SCREENSHOTS / f"{name}.png").write_bytes(page.screenshot())
+
+
+def log_in(page: Page, hass: RealHomeAssistant, owner: Owner) -> None:
+    """Log in on the frontend's login page as the onboarded owner."""
+    page.goto(f"{hass.url}/")
+    page.wait_for_url("**/auth/authorize?**")
+    page.get_by_label("Username").fill(owner.username)
+    page.get_by_label("Password", exact=True).fill(owner.password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_function(FRONTEND_READY)
+
+
+def open_page(page: Page, hass: RealHomeAssistant, path: str) -> None:
+    """Load a frontend page; the login is kept in the context's storage."""
+    page.goto(f"{hass.url}{path}")
+    page.wait_for_function(FRONTEND_READY)
+
+
+def is_flow_step(response: Any) -> bool:
+    return response.request.method == "POST" and FLOW_URL in response.url
+
+
+def test_config_flow_dialog(
+    real_hass: RealHomeAssistant,
+    owner: Owner,
+    chromium: BrowserThread,
+    socket_enabled: None,
+) -> None:
+    """Add the integration in the dialog up to the Audible login step."""
+
+    def scenario(page: Page) -> dict[str, Any]:
+        log_in(page, real_hass, owner)
+        open_page(
+            page, real_hass, "/config/integrations/dashboard/add?domain=audible_tracker"
+        )
+        dialog = page.locator("dialog-data-entry-flow")
+        with page.expect_response(is_flow_step) as created:
+            # The frontend asks first when the flow is opened by a link.
+            page.get_by_role("button", name="OK").click()
+        assert created.value.json()["step_id"] == "user"
+        expect(dialog).to_contain_text("Audible marketplace")
+
+        dialog.locator("ha-selector-select ha-picker-field").click()
+        dialog.locator("ha-dropdown-item", has_text="audible.de").click()
+        expect(dialog.locator("ha-selector-select")).to_contain_text("audible.de")
+        with page.expect_response(is_flow_step) as stepped:
+            dialog.get_by_role("button", name="Submit").click()
+        step: dict[str, Any] = stepped.value.json()
+        assert step["step_id"] == "audible_login", step
+        expect(dialog).to_contain_text("Log in to Audible")
+        field = dialog.locator("ha-form")
+        expect(field).to_contain_text("openid.oa2.authorization_code")
+        screenshot(page, "config-flow-audible-login")
+
+        step["help_links"] = field.locator("a").evaluate_all(
+            "links => links.map(a => a.href)"
+        )
+        step["help_code"] = field.locator("code").all_inner_texts()
+        step["all_links"] = dialog.locator("a").evaluate_all(
+            "links => links.map(a => [a.textContent, a.href])"
+        )
+        return step
+
+    step = chromium.run(scenario)
+    login_url = step["description_placeholders"]["login_url"]
+    assert login_url.startswith("https://www.amazon.de/ap/signin?")
+    # The field's help shows the address prefix as code, not as a link.
+    assert step["help_links"] == [], step["help_links"]
+    assert "https://www.amazon." in step["help_code"], step["help_code"]
+    # The description links to the login page this flow made; no link in the
+    # dialog goes to a bare Amazon domain (`https://www.amazon/` was one).
+    links = step["all_links"]
+    assert ["Open the Amazon login page", login_url] in links, links
+    assert not [
+        href
+        for _, href in links
+        if "amazon" in urlsplit(href).netloc and urlsplit(href).path in {"", "/"}
+    ], links
+
+
+def device_id(hass: RealHomeAssistant, owner: Owner, entity_id: str) -> str:
+    with api_client(hass, owner) as client:
+        reply = client.post(
+            "/api/template", json={"template": f"{{{{ device_id('{entity_id}') }}}}"}
+        )
+    assert reply.status_code == 200, reply.text
+    return reply.text
+
+
+def test_device_page(
+    real_hass: RealHomeAssistant,
+    owner: Owner,
+    entry: Entry,
+    chromium: BrowserThread,
+    socket_enabled: None,
+) -> None:
+    """The service device's page shows what is being read, and how far."""
+    device = device_id(real_hass, owner, "sensor.audible_de_currently_reading")
+
+    def scenario(page: Page) -> dict[str, str]:
+        log_in(page, real_hass, owner)
+        open_page(page, real_hass, f"/config/devices/device/{device}")
+        sensors = page.locator("ha-device-entities-card").filter(has_text="Sensors")
+        expect(sensors).to_contain_text(CURRENT_TITLE)
+        expect(sensors).to_contain_text("Progress")
+        # Icons come in after the states; let them, for the screenshot.
+        page.wait_for_load_state("networkidle")
+        screenshot(page, "device-page")
+        # Each row: the sensor's name, then its state as the frontend shows it.
+        # Each row: the sensor's name (in the row's shadow root), then its
+        # state as the frontend formats it (slotted in from the light DOM).
+        rows: dict[str, str] = dict(
+            sensors.locator("hui-generic-entity-row").evaluate_all(
+                """rows => rows.map(row => [
+                    row.shadowRoot.querySelector('.info').textContent.trim(),
+                    row.textContent.trim(),
+                ])"""
+            )
+        )
+        return rows
+
+    rows = chromium.run(scenario)
+    print(f"\n[smoke] device page: {rows!r}")  # noqa: T201
+    assert rows["Currently reading"] == CURRENT_TITLE, rows
+    assert rows["Progress"] == f"{CURRENT_PERCENT:.0f}%", rows
