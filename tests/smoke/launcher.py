@@ -30,10 +30,13 @@ import argparse
 import asyncio
 import json
 import logging
+import struct
 import sys
 import threading
 import types
+import zlib
 from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -143,6 +146,55 @@ class AbsThread(threading.Thread):
         self.fake = fake
 
 
+def solid_png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """Return a PNG of one colour (a stand-in cover)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
+class CoverHandler(BaseHTTPRequestHandler):
+    """Serves the same stand-in cover for any path (GET and HEAD)."""
+
+    cover = solid_png(160, 240, (214, 120, 38))
+
+    def do_HEAD(self) -> None:
+        """Answer with the cover's headers."""
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(self.cover)))
+        self.end_headers()
+
+    def do_GET(self) -> None:
+        """Answer with the cover."""
+        self.do_HEAD()
+        self.wfile.write(self.cover)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Keep the test output quiet."""
+
+
+def start_cover_host(host: str) -> str:
+    """Serve stand-in covers on a free local port; return its base URL.
+
+    Audible's covers live on its image CDN; here they come from this machine,
+    so neither Home Assistant's cover check nor the browser leaves it.
+    """
+    server = ThreadingHTTPServer((host, 0), CoverHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://{host}:{server.server_address[1]}"
+
+
 def start_abs(host: str, port: int) -> FakeAbsServer:
     """Start the fake Audiobookshelf; return it once it listens."""
     thread = AbsThread(host, port)
@@ -234,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     config: Path = args.config.resolve()
     prepare_config(config, args.host, args.port)
     abs_fake = start_abs(args.host, args.abs_port)
-    route_audible(build_audible(), FakeAmazonRegistration())
+    cover_host = start_cover_host(args.host)
+    route_audible(build_audible(cover_host=cover_host), FakeAmazonRegistration())
     write_fakes_file(config, abs_fake)
     print(f"fake Audiobookshelf at {abs_fake.url}", flush=True)  # noqa: T201
     sys.argv = [sys.argv[0], "--config", str(config), "--skip-pip"]

@@ -33,6 +33,9 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
+    # Nothing but this machine: the frontend would fetch brand images and
+    # fonts from the internet otherwise.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
@@ -248,9 +251,21 @@ def test_device_page(
                 ])"""
             )
         )
+        # The cover is the currently reading row's picture.
+        rows["picture"] = (
+            sensors.locator("hui-generic-entity-row")
+            .filter(has_text=CURRENT_TITLE)
+            .locator("state-badge")
+            .evaluate("badge => badge.style.backgroundImage")
+        )
         return rows
 
     rows = chromium.run(scenario)
     print(f"\n[smoke] device page: {rows!r}")  # noqa: T201
     assert rows["Currently reading"] == CURRENT_TITLE, rows
     assert rows["Progress"] == f"{CURRENT_PERCENT:.0f}%", rows
+    # Durations read as hours and minutes (30 minutes heard today).
+    assert rows["Listening time today"] == "0h 30m", rows
+    assert rows["Listening time this week"] == "0h 30m", rows
+    # The cover, served on this machine, is the picture (no blank badge).
+    assert "/images/I/" in rows["picture"], rows

@@ -30,35 +30,48 @@ CURRENT_PERCENT: Final = 50.0
 LIBRARY_SIZE: Final = 3
 
 
-def build_audible(now: datetime | None = None) -> FakeAudible:
-    """A small Audible library: one book in progress, one finished, one new."""
+AUDIBLE_COVER_HOST: Final = "https://m.media-amazon.com"
+
+
+def build_audible(
+    now: datetime | None = None, cover_host: str | None = None
+) -> FakeAudible:
+    """A small Audible library: one book in progress, one finished, one new.
+
+    `cover_host` replaces Audible's image CDN in the cover URLs, so a process
+    that must not reach the internet shows covers it serves itself.
+    """
     now = now or datetime.now(UTC)
-    fake = FakeAudible(
-        [
-            make_item(
-                CURRENT_ASIN,
-                CURRENT_TITLE,
-                authors=["L. M. Montgomery"],
-                narrators=["Barbara Caruso"],
-                series=[("Anne of Green Gables", "1")],
-                runtime_min=1,
-                percent_complete=40.0,
-                purchase_date="2024-01-03T00:00:00.000Z",
-            ),
-            make_item(
-                "B0FRANK001",
-                "Frankenstein",
-                authors=["Mary Shelley"],
-                isbn="9780141439471",
-                runtime_min=1,
-                is_finished=True,
-                percent_complete=100.0,
-            ),
-            make_item(
-                "B0LESMIS01", "Les Misérables", authors=["Victor Hugo"], runtime_min=2
-            ),
-        ]
-    )
+    items = [
+        make_item(
+            CURRENT_ASIN,
+            CURRENT_TITLE,
+            authors=["L. M. Montgomery"],
+            narrators=["Barbara Caruso"],
+            series=[("Anne of Green Gables", "1")],
+            runtime_min=1,
+            percent_complete=40.0,
+            purchase_date="2024-01-03T00:00:00.000Z",
+        ),
+        make_item(
+            "B0FRANK001",
+            "Frankenstein",
+            authors=["Mary Shelley"],
+            isbn="9780141439471",
+            runtime_min=1,
+            is_finished=True,
+            percent_complete=100.0,
+        ),
+        make_item(
+            "B0LESMIS01", "Les Misérables", authors=["Victor Hugo"], runtime_min=2
+        ),
+    ]
+    if cover_host is not None:
+        for item in items:
+            images = item["product_images"]
+            for size, url in images.items():
+                images[size] = url.replace(AUDIBLE_COVER_HOST, cover_host, 1)
+    fake = FakeAudible(items)
     # Anne lasts exactly its minute, as on Audiobookshelf (60 s): the percent
     # is the same whichever side was heard last.
     fake.runtime_ms[CURRENT_ASIN] = 60_000
