@@ -240,7 +240,11 @@ async def test_library_parses_recorded_items(
     assert title.authors == tuple(a["name"] for a in recorded["authors"])
     assert title.narrators == tuple(n["name"] for n in recorded["narrators"])
     assert title.series == (
-        SeriesRef(recorded["series"][0]["title"], recorded["series"][0]["sequence"]),
+        SeriesRef(
+            recorded["series"][0]["title"],
+            recorded["series"][0]["sequence"],
+            recorded["series"][0]["asin"],
+        ),
     )
     assert title.runtime_s == recorded["runtime_length_min"] * 60
     assert title.cover_url == recorded["product_images"]["500"]
@@ -275,7 +279,7 @@ async def test_library_parses_every_recorded_page_item(
         i["product_images"]["500"] for i in recorded
     ]
     assert [t.series for t in result.titles] == [
-        tuple(SeriesRef(s["title"], s["sequence"]) for s in i["series"])
+        tuple(SeriesRef(s["title"], s["sequence"], s["asin"]) for s in i["series"])
         for i in recorded
     ]
     assert result.state_token is None
@@ -326,10 +330,12 @@ async def test_library_maps_a_built_item(fake: FakeAudible, api: AudibleClient) 
     assert title.subtitle == "Roman"
     assert title.authors == ("Ken Follett", "Emily Brontë")
     assert title.narrators == ("Jürgen Holdorf",)
-    assert title.series == (
-        SeriesRef("Kingsbridge", "1-6"),
-        SeriesRef("Prequels", "0.5"),
-    )
+    assert [(ref.title, ref.sequence) for ref in title.series] == [
+        ("Kingsbridge", "1-6"),
+        ("Prequels", "0.5"),
+    ]
+    # Each series keeps its catalog ASIN (the series model fetches by it).
+    assert all(ref.asin for ref in title.series)
     assert title.runtime_s == 1234 * 60
     assert title.percent_complete == 37.5
     assert title.isbn == "9783404178001"

@@ -123,7 +123,11 @@ def _series(series: object) -> tuple[SeriesRef, ...]:
         sequence = get(entry, "sequence")
         if isinstance(sequence, int | float) and not isinstance(sequence, bool):
             sequence = str(sequence)
-        refs.append(SeriesRef(title=title, sequence=text(sequence)))
+        refs.append(
+            SeriesRef(
+                title=title, sequence=text(sequence), asin=text(get(entry, "asin"))
+            )
+        )
     return tuple(refs)
 
 

@@ -19,6 +19,8 @@ class SeriesRef:
 
     title: str
     sequence: str | None = None
+    # The series' own catalog ASIN (Audible only; ABS series have none).
+    asin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
