@@ -142,5 +142,9 @@ class LedgerFormatError(DataError):
     """A stored sync ledger that cannot be read back."""
 
 
+class SeriesCacheFormatError(DataError):
+    """A stored series refresh state that cannot be read back."""
+
+
 class MatchDataError(DataError):
     """A stored match result that cannot be read back."""
