@@ -59,6 +59,7 @@ def test_a_release_within_30_days_means_every_6_hours() -> None:
     assert due_series(state, names, NOW + 24 * HOUR) == ["LATER", "SOON", "PAST"]
     assert series_due_at(soon, NOW) == NOW + 6 * HOUR
     assert series_due_at(later, NOW) == NOW + 24 * HOUR
+    assert series_due_at(SeriesRefresh(), NOW) is None  # never fetched: now
 
 
 def test_only_the_series_given_are_planned() -> None:
@@ -304,3 +305,11 @@ def test_stored_series_no_longer_owned_load_and_are_pruned() -> None:
     state.prune(["S1", "S2"], [])
     assert sorted(state.series) == ["S1", "S2"]
     assert state.details == {}
+
+
+def test_a_series_that_only_failed_goes_before_refreshes_once_due() -> None:
+    state = RefreshState(series={"STALE": fetched(NOW - 48 * HOUR)})
+    state.record_series_failure("FAILED", NOW - HOUR)
+    assert state.series["FAILED"].fetched_at is None
+    plan = plan_refresh(state, ["STALE", "FAILED", "NEW"], [], NOW, UNLIMITED)
+    assert plan.series == ("NEW", "FAILED", "STALE")

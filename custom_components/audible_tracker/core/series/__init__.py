@@ -49,6 +49,11 @@ User view (`view`):
 ``next_up(views, activity) -> NextUp | None``
     After the book most recently finished or listened to, the lowest volume
     of its series not finished; owned first, then released, then upcoming.
+
+Refresh schedule (`schedule`, `simulate`; import them from there):
+``plan_refresh(state, series, unknown_details, now) -> RefreshPlan``, the
+``RefreshState.record_*`` outcomes, ``state_to_json``/``state_from_json``
+(``SeriesCacheFormatError``) and ``simulate(series_count, days)``.
 """
 
 from .catalog import (

@@ -16,8 +16,9 @@ Rules:
 - a failed request keeps the previous data (only its timing is recorded
   here) and is retried after a back-off: 30 minutes, doubling, at most a
   day; a Retry-After pauses every request until it has passed;
-- order: never-fetched first (detail batches, then series), then the
-  oldest due; ties by ASIN, so a plan is deterministic.
+- order: what has no data yet first (volume details, never-fetched or
+  only-failed series), then the oldest due; detail batches before series
+  at equal due time; ties by ASIN, so a plan is deterministic.
 
 No I/O, no clock: `now` is always given, timezone-aware.
 """
@@ -226,15 +227,16 @@ def plan_refresh(
     allowed = min(left, options.per_run)
     if allowed <= 0:
         return RefreshPlan(budget_left=left)
-    # Key: (tried before, due time, kind: details first, ASIN).
+    # Key: (has data, due time, kind: details first, ASIN). What has no data
+    # yet (never fetched, or only failed) goes first: showing beats refreshing.
     never = datetime.min.replace(tzinfo=UTC)
     queue: list[tuple[tuple[bool, datetime, int, str], tuple[str, ...]]] = []
     for asin in set(series):
         record = state.series.get(asin)
         due = series_due_at(record, now, options)
         if due is None or due <= now:
-            tried = record is not None
-            queue.append(((tried, due or never, 1, asin), (asin,)))
+            has_data = record is not None and record.fetched_at is not None
+            queue.append(((has_data, due or never, 1, asin), (asin,)))
     queue.extend(_detail_batches(state, unknown_details, now, options, never))
     queue.sort(key=lambda entry: entry[0])
     chosen = queue[:allowed]
@@ -252,22 +254,23 @@ def _detail_batches(
     options: ScheduleOptions,
     never: datetime,
 ) -> list[tuple[tuple[bool, datetime, int, str], tuple[str, ...]]]:
-    due: list[tuple[bool, datetime, str]] = []
+    # A volume whose details are wanted has none: never-tried ones first.
+    due: list[tuple[datetime, str]] = []
     for asin in set(unknown):
         record = state.details.get(asin)
         if record is None:
-            due.append((False, never, asin))
+            due.append((never, asin))
             continue
         at = record.failed_at + options.backoff(record.failures)
         if at <= now:
-            due.append((True, at, asin))
+            due.append((at, asin))
     due.sort()
     size = max(options.batch_size, 1)
     batches = []
     for start in range(0, len(due), size):
         chunk = due[start : start + size]
-        tried, at, first = chunk[0]
-        batches.append(((tried, at, 0, first), tuple(asin for *_, asin in chunk)))
+        at, first = chunk[0]
+        batches.append(((False, at, 0, first), tuple(asin for _, asin in chunk)))
     return batches
 
 
