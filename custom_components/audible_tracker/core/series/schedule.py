@@ -84,7 +84,7 @@ class DetailLookup:
 
 @dataclass(frozen=True, slots=True)
 class RefreshPlan:
-    """The catalog requests to make now, in this order."""
+    """The catalog requests to make now: detail lookups, then series listings."""
 
     detail_batches: tuple[tuple[str, ...], ...] = ()
     series: tuple[str, ...] = ()
