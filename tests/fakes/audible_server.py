@@ -73,6 +73,11 @@ Test controls:
   whose path starts with `path`.
 - `add_items`, `update_item`, `set_listening`, `revoke`, `set_position`,
   `state_token` (the current one).
+- `endpoint_counts()`: requests per endpoint (`RecordedRequest.endpoint`,
+  e.g. "GET 1.0/catalog/products/{asin}"), for request budgets.
+
+Catalog products, series, author search and the wishlist are served by
+`catalog` (a `FakeCatalog`, see `audible_catalog`).
 """
 
 from __future__ import annotations
@@ -83,6 +88,7 @@ import functools
 import hashlib
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -92,6 +98,9 @@ import httpx
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from .audible_catalog import FakeCatalog, endpoint_label
+from .audible_catalog import ReplyError as _ReplyError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -272,6 +281,7 @@ class RecordedRequest:
     body: Any
     host: str
     status: int | None
+    endpoint: str | None = None  # e.g. "GET 1.0/catalog/products/{asin}"
 
 
 type FailureKind = int | Literal["timeout", "network"]
@@ -304,15 +314,6 @@ class _Call:
     asin: str = ""
 
 
-class _ReplyError(Exception):
-    """Stops handling with an error response."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 @dataclass
 class FakeAudible:
     """The fake Audible API; see the module docstring."""
@@ -330,6 +331,7 @@ class FakeAudible:
     daily_listening_ms: dict[str, float] = field(default_factory=dict, init=False)
     stats_events: list[dict[str, Any]] = field(default_factory=list, init=False)
     requests: list[RecordedRequest] = field(default_factory=list, init=False)
+    catalog: FakeCatalog = field(default_factory=FakeCatalog, init=False)
 
     def __post_init__(self) -> None:
         """Load the credentials the signatures are checked against."""
@@ -486,7 +488,13 @@ class FakeAudible:
         def record(status: int | None) -> None:
             self.requests.append(
                 RecordedRequest(
-                    request.method, path, params, body, request.url.host, status
+                    request.method,
+                    path,
+                    params,
+                    body,
+                    request.url.host,
+                    status,
+                    self._endpoint(request.method, path),
                 )
             )
 
@@ -564,10 +572,8 @@ class FakeAudible:
                 return canned
         return None
 
-    def _route(
-        self, method: str, path: str, params: dict[str, str], body: Any
-    ) -> httpx.Response:
-        routes: list[tuple[str, str, Callable[[_Call], httpx.Response]]] = [
+    def _routes(self) -> list[tuple[str, str, Callable[[_Call], httpx.Response]]]:
+        own: list[tuple[str, str, Callable[[_Call], httpx.Response]]] = [
             ("GET", r"1\.0/library", self._library),
             ("GET", r"1\.0/annotations/lastpositions", self._last_positions),
             ("PUT", r"1\.0/lastpositions/(?P<asin>[^/]+)", self._put_position),
@@ -575,12 +581,34 @@ class FakeAudible:
             ("GET", r"1\.0/stats/aggregates", self._stats_aggregates),
             ("PUT", r"1\.0/stats/events", self._stats_events),
         ]
-        for route_method, pattern, handler in routes:
+        return own + [
+            (method, pattern, functools.partial(_call_catalog, handler))
+            for method, pattern, handler in self.catalog.routes()
+        ]
+
+    def _endpoint(self, method: str, path: str) -> str | None:
+        """The label of the route serving this request, if one does."""
+        for route_method, pattern, _handler in self._routes():
+            if route_method == method and re.fullmatch(pattern, path):
+                return endpoint_label(method, pattern)
+        return None
+
+    def endpoint_counts(self) -> Counter[str]:
+        """Requests per endpoint, e.g. `{"GET 1.0/wishlist": 2}`."""
+        return Counter(r.endpoint for r in self.requests if r.endpoint is not None)
+
+    def _route(
+        self, method: str, path: str, params: dict[str, str], body: Any
+    ) -> httpx.Response:
+        known_path = False
+        for route_method, pattern, handler in self._routes():
             if (match := re.fullmatch(pattern, path)) is None:
                 continue
-            if method != route_method:
-                raise _ReplyError(405, "Method not allowed")
-            return handler(_Call(params, body, **match.groupdict()))
+            known_path = True
+            if method == route_method:
+                return handler(_Call(params, body, **match.groupdict()))
+        if known_path:
+            raise _ReplyError(405, "Method not allowed")
         raise _ReplyError(404, "Resource not found")
 
     # -- endpoints ---------------------------------------------------------
@@ -759,6 +787,12 @@ class FakeAudible:
         return _json_response(
             200, {"stats_response": {"stats_posted_timestamp": _iso_z(self.now())}}
         )
+
+
+def _call_catalog(
+    handler: Callable[[dict[str, str], Any, str], httpx.Response], call: _Call
+) -> httpx.Response:
+    return handler(call.params, call.body, call.asin)
 
 
 def _render_item(

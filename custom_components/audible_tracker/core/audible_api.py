@@ -15,6 +15,7 @@ Endpoints (the API is undocumented; sources for each are cited where used):
   license.
 - PUT 1.0/lastpositions/{asin}: write a position.
 - PUT 1.0/stats/events: mark a title finished or unfinished.
+- Catalog (series, products, author search) and wishlist: `audible_catalog`.
 
 How the requests travel (through Home Assistant's shared httpx client, a test
 transport, or audible's own client) is explained in `audible_transport`.
@@ -25,11 +26,10 @@ from __future__ import annotations
 import copy
 import logging
 import math
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final
 
 import audible
 import httpx
@@ -47,6 +47,7 @@ from audible.exceptions import (
 )
 from audible.localization import Locale
 
+from .audible_catalog import AudibleCatalogMixin
 from .audible_parse import (
     COVER_SIZE,
     collect_library_items,
@@ -54,7 +55,14 @@ from .audible_parse import (
     parse_daily_stat,
     parse_last_position,
 )
-from .audible_transport import Reply, SharedClientTransport, read_reply
+from .audible_transport import (
+    Method,
+    Reply,
+    RequestRefusedError,
+    SharedClientTransport,
+    check_asin,
+    read_reply,
+)
 from .closing import AsyncClosing
 from .exceptions import (
     AudibleAuthError,
@@ -97,19 +105,6 @@ _STATS_MAX_DAYS: Final = 30
 
 _STATS_EVENTS_PATH: Final = "1.0/stats/events"
 
-# Loose on purpose (ISBN-style ASINs are all digits); it only keeps an ASIN from
-# changing the request path.
-_ASIN_RE: Final = re.compile(r"^[A-Za-z0-9]{1,20}$")
-
-
-class _RequestRefusedError(AudibleConnectionError):
-    """A 4xx other than 401/403/429: the request itself was not accepted."""
-
-    def __init__(self, message: str, status: int) -> None:
-        """Keep the status code."""
-        super().__init__(message)
-        self.status = status
-
 
 @dataclass(frozen=True, slots=True)
 class LibraryResult:
@@ -128,8 +123,12 @@ class LibraryResult:
     is_delta: bool
 
 
-class AudibleClient(AsyncClosing):
-    """The Audible calls the integration needs, on one signed device session."""
+class AudibleClient(AudibleCatalogMixin, AsyncClosing):
+    """The Audible calls the integration needs, on one signed device session.
+
+    The catalog and wishlist calls come from `AudibleCatalogMixin` and go
+    through the same `_request`.
+    """
 
     def __init__(
         self,
@@ -204,7 +203,7 @@ class AudibleClient(AsyncClosing):
         if state_token is not None:
             try:
                 return await self._fetch_library(state_token)
-            except _RequestRefusedError:
+            except RequestRefusedError:
                 _LOGGER.debug("Audible refused the library state token; full fetch")
         return await self._fetch_library(None)
 
@@ -335,7 +334,7 @@ class AudibleClient(AsyncClosing):
         never from a license request. Both None when Audible does not know the
         title (a 404).
         """
-        _check_asin(asin)
+        check_asin(asin)
         try:
             reply = await self._request(
                 "GET",
@@ -345,7 +344,7 @@ class AudibleClient(AsyncClosing):
                     "drm_type": "Adrm",
                 },
             )
-        except _RequestRefusedError as err:
+        except RequestRefusedError as err:
             if err.status == httpx.codes.NOT_FOUND:
                 return ContentMetadata()
             raise
@@ -357,7 +356,7 @@ class AudibleClient(AsyncClosing):
         Audible answers 200 to a wrong ACR too but then drops the position
         (JC100/voxcodex docs/whispersync-research.md): use `get_content_metadata`.
         """
-        _check_asin(asin)
+        check_asin(asin)
         if isinstance(position_ms, bool) or not isinstance(position_ms, int):
             msg = "position_ms must be an integer"
             raise TypeError(msg)
@@ -394,7 +393,7 @@ class AudibleClient(AsyncClosing):
         (docs/library-progress-sync-investigation.md). `length_of_book` (ms) is
         what the official app adds to every event in that document's capture.
         """
-        _check_asin(asin)
+        check_asin(asin)
         now = datetime.now(UTC)
         event: dict[str, Any] = {
             "event_type": event_type,
@@ -419,7 +418,7 @@ class AudibleClient(AsyncClosing):
 
     async def _request(
         self,
-        method: Literal["GET", "PUT"],
+        method: Method,
         path: str,
         params: dict[str, Any] | None = None,
         *,
@@ -428,14 +427,7 @@ class AudibleClient(AsyncClosing):
         """Send one request and turn every failure into an AudibleError."""
         label = f"{method} {path}"
         try:
-            if method == "GET":
-                reply: Reply = await self._client.get(
-                    path, response_callback=read_reply, params=params or {}
-                )
-            else:
-                reply = await self._client.put(
-                    path, body, response_callback=read_reply, params=params or {}
-                )
+            reply = await self._send(method, path, params or {}, body)
         except Unauthorized as err:
             msg = f"Audible refused the credentials ({err.code}) on {label}"
             raise AudibleAuthError(msg) from err
@@ -446,7 +438,7 @@ class AudibleClient(AsyncClosing):
         except StatusError as err:
             msg = f"Audible answered {err.code} on {label}"
             if httpx.codes.is_client_error(err.code):
-                raise _RequestRefusedError(msg, err.code) from err
+                raise RequestRefusedError(msg, err.code) from err
             raise AudibleConnectionError(msg) from err
         except NotResponding as err:
             msg = f"Audible did not answer in time on {label}"
@@ -464,12 +456,28 @@ class AudibleClient(AsyncClosing):
             raise AudibleConnectionError(msg) from err
         return reply
 
-
-def _check_asin(asin: str) -> None:
-    """Reject anything that is not a plain ASIN before it goes into a path."""
-    if not isinstance(asin, str) or not _ASIN_RE.fullmatch(asin):
-        msg = "Not an ASIN"
-        raise ValueError(msg)
+    async def _send(
+        self, method: Method, path: str, params: dict[str, Any], body: object
+    ) -> Reply:
+        """Send through audible's client, which signs the request."""
+        reply: Reply
+        if method == "GET":
+            reply = await self._client.get(
+                path, response_callback=read_reply, params=params
+            )
+        elif method == "DELETE":
+            reply = await self._client.delete(
+                path, response_callback=read_reply, params=params
+            )
+        elif method == "POST":
+            reply = await self._client.post(
+                path, body, response_callback=read_reply, params=params
+            )
+        else:
+            reply = await self._client.put(
+                path, body, response_callback=read_reply, params=params
+            )
+        return reply
 
 
 def _int_or_none(value: str | None) -> int | None:

@@ -14,15 +14,42 @@ which is blocking I/O. Either way `AudibleClient.close()` (or leaving
 `async with`) closes what it opened and never a borrowed client.
 
 `read_reply` is the response callback every request uses: it keeps the headers
-(paging and rate limits need them) next to the decoded body.
+(paging and rate limits need them) next to the decoded body. `Method`,
+`RequestRefusedError` and `check_asin` are shared by the request path in
+`audible_api` and the endpoints in `audible_catalog`.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import re
+from typing import Final, Literal, NamedTuple
 
 import httpx
 from audible.client import convert_response_content, raise_for_status
+
+from .exceptions import AudibleConnectionError
+
+type Method = Literal["GET", "PUT", "POST", "DELETE"]
+
+# Loose on purpose (ISBN-style ASINs are all digits); it only keeps an ASIN from
+# changing the request path.
+_ASIN_RE: Final = re.compile(r"^[A-Za-z0-9]{1,20}$")
+
+
+class RequestRefusedError(AudibleConnectionError):
+    """A 4xx other than 401/403/429: the request itself was not accepted."""
+
+    def __init__(self, message: str, status: int) -> None:
+        """Keep the status code."""
+        super().__init__(message)
+        self.status = status
+
+
+def check_asin(asin: str) -> None:
+    """Reject anything that is not a plain ASIN before it goes into a path."""
+    if not isinstance(asin, str) or not _ASIN_RE.fullmatch(asin):
+        msg = "Not an ASIN"
+        raise ValueError(msg)
 
 
 class Reply(NamedTuple):

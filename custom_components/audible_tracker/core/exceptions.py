@@ -67,6 +67,10 @@ class AudibleConnectionError(AudibleError, UnavailableError):
     """Audible is unreachable or answered unexpectedly: temporarily unavailable."""
 
 
+class AudibleNotFoundError(AudibleError, NotFoundError):
+    """Audible does not know the title asked for, or refused its ASIN."""
+
+
 class AudibleResponseError(AudibleError, DataError):
     """Audible answered with a body that cannot be understood."""
 
