@@ -196,9 +196,9 @@ async def test_async_with_leaves_a_borrowed_client_open(fake: FakeAudible) -> No
 
 def test_a_device_key_that_cannot_be_loaded_is_refused(fake: FakeAudible) -> None:
     auth_data = fake.auth_data
-    auth_data["device_private_key"] = (
-        "-----BEGIN RSA PRIVATE KEY-----\nbroken\n-----END RSA PRIVATE KEY-----\n"
-    )
+    # The generated key with its body cut short: PEM-shaped, but unloadable.
+    lines = auth_data["device_private_key"].splitlines()
+    auth_data["device_private_key"] = "\n".join([*lines[:2], lines[-1], ""])
     # audible itself would only fail on the first request, with a ValueError.
     with pytest.raises(AudibleAuthError) as raised:
         AudibleClient(auth_data, "us", transport=fake.transport)

@@ -20,6 +20,23 @@ def readme_example() -> str:
     return block
 
 
+async def run_without_home_assistant(script: str) -> str:
+    """Run `script` in a fresh Python with the core importable; return stdout."""
+    body = "\n".join(
+        ["import sys", f"sys.path.insert(0, {str(CORE.parent)!r})", script]
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        body,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, stderr.decode()
+    return stdout.decode()
+
+
 async def test_the_readme_example_runs_against_the_fake_server(
     aiohttp_server, socket_enabled
 ) -> None:
@@ -29,8 +46,7 @@ async def test_the_readme_example_runs_against_the_fake_server(
     assert fake.url in example
     script = "\n".join(
         [
-            "import asyncio, sys",
-            f"sys.path.insert(0, {str(CORE.parent)!r})",
+            "import asyncio",
             f"KEY = {API_KEY!r}",
             "async def main():",
             textwrap.indent(example, "    "),
@@ -39,17 +55,8 @@ async def test_the_readme_example_runs_against_the_fake_server(
         ]
     )
 
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        script,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
-
-    assert process.returncode == 0, stderr.decode()
-    assert stdout.decode().splitlines() == [
+    stdout = await run_without_home_assistant(script)
+    assert stdout.splitlines() == [
         f"{USERNAME} 8 books with progress",
         "False",  # the core ran without importing Home Assistant
     ]
@@ -67,22 +74,12 @@ async def test_every_core_module_imports_without_home_assistant() -> None:
     assert "core.matching.matcher" in modules
     script = "\n".join(
         [
-            "import importlib, sys",
-            f"sys.path.insert(0, {str(CORE.parent)!r})",
+            "import importlib",
             f"for name in {modules!r}:",
             "    importlib.import_module(name)",
             "roots = {m.split('.')[0] for m in sys.modules}",
             "print(sorted(roots & {'homeassistant', 'custom_components'}))",
         ]
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        script,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
-
-    assert process.returncode == 0, stderr.decode()
-    assert stdout.decode().strip() == "[]"
+    stdout = await run_without_home_assistant(script)
+    assert stdout.strip() == "[]"
