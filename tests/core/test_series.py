@@ -105,6 +105,9 @@ def test_recorded_product_parses() -> None:
     assert parsed.release_date == date(2025, 12, 16)
     assert parsed.is_podcast is False
     assert parsed.series == (SeriesRef("Harry Potter (Full-Cast Editions)", "2", HP),)
+    assert parsed.cover_url == (
+        "https://m.media-amazon.com/images/I/61p0qiVzZLL._SL500_.jpg"
+    )
 
 
 def test_recorded_wishlist_series_come_from_parent_relationships() -> None:

@@ -83,7 +83,7 @@ def _parse_title(asin: str, item: dict[str, Any]) -> AudibleTitle | None:
         series=_series(item.get("series")),
         isbn=text(item.get("isbn")),
         runtime_s=runtime_min * 60 if runtime_min is not None else None,
-        cover_url=_cover_url(item.get("product_images")),
+        cover_url=cover_url(item.get("product_images")),
         percent_complete=min(100.0, max(0.0, percent)) if percent is not None else None,
         is_finished=finished,
         purchase_date=purchase_date,
@@ -131,7 +131,7 @@ def _series(series: object) -> tuple[SeriesRef, ...]:
     return tuple(refs)
 
 
-def _cover_url(images: object) -> str | None:
+def cover_url(images: object) -> str | None:
     """Pick the requested cover size, else the largest one sent."""
     if not isinstance(images, dict):
         return None

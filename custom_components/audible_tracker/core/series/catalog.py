@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
+from ..audible_parse import cover_url
 from ..json_fields import array, get, iso_time, number, text
 from ..models import SeriesRef
 
@@ -39,6 +40,7 @@ class CatalogProduct:
     is_podcast: bool = False
     # The series it belongs to (from `series`, else parent relationships).
     series: tuple[SeriesRef, ...] = ()
+    cover_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +158,7 @@ def parse_catalog_product(data: object) -> CatalogProduct | None:
         is_preorderable=get(product, "is_preorderable") is True,
         is_podcast=_is_podcast(product),
         series=_series_refs(product),
+        cover_url=cover_url(get(product, "product_images")),
     )
 
 
