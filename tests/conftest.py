@@ -28,7 +28,12 @@ from custom_components.audible_tracker.const import (
 )
 from custom_components.audible_tracker.covers import CoverCheck
 from tests.fakes.abs_server import API_KEY, ITEM_IDS, LIBRARY_ID, USER_ID, FakeAbsServer
-from tests.fakes.audible_server import FakeAudible, load_auth_data, make_item
+from tests.fakes.audible_server import (
+    FakeAudible,
+    books_also_on_abs,
+    load_auth_data,
+    make_item,
+)
 
 
 def auth_data() -> dict[str, Any]:
@@ -153,34 +158,9 @@ def build_audible_library() -> FakeAudible:
     """A small library covering the cases the entities must handle."""
     fake = FakeAudible(
         [
-            # ASIN match with ABS; in progress on both sides.
-            make_item(
-                "B0FAKE0001",
-                "Anne of Green Gables",
-                authors=["L. M. Montgomery"],
-                narrators=["Barbara Caruso"],
-                series=[("Anne of Green Gables", "1")],
-                runtime_min=1,
-                percent_complete=40.0,
-                purchase_date="2024-01-03T00:00:00.000Z",
-            ),
-            # ISBN match; finished.
-            make_item(
-                "B0FRANK001",
-                "Frankenstein",
-                authors=["Mary Shelley"],
-                isbn="9780141439471",
-                runtime_min=1,
-                is_finished=True,
-                percent_complete=100.0,
-            ),
-            # Unicode title, no ASIN on ABS: matched by title and author.
-            make_item(
-                "B0LESMIS01",
-                "Les Misérables",
-                authors=["Victor Hugo"],
-                runtime_min=2,
-            ),
+            # Anne (ASIN, in progress on both), Frankenstein (ISBN, finished),
+            # Les Misérables (title and author).
+            *books_also_on_abs(),
             # Series sequences as free text.
             make_item(
                 "B0OMNIBUS1",

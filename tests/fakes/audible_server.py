@@ -263,6 +263,39 @@ def make_item(
     return item
 
 
+def books_also_on_abs() -> list[dict[str, Any]]:
+    """The three titles the fake Audiobookshelf also holds.
+
+    Anne of Green Gables matches by ASIN and is in progress on both sides,
+    Frankenstein matches by ISBN and is finished, Les Misérables (no ASIN on
+    ABS) matches by title and author.
+    """
+    return [
+        make_item(
+            "B0FAKE0001",
+            "Anne of Green Gables",
+            authors=["L. M. Montgomery"],
+            narrators=["Barbara Caruso"],
+            series=[("Anne of Green Gables", "1")],
+            runtime_min=1,
+            percent_complete=40.0,
+            purchase_date="2024-01-03T00:00:00.000Z",
+        ),
+        make_item(
+            "B0FRANK001",
+            "Frankenstein",
+            authors=["Mary Shelley"],
+            isbn="9780141439471",
+            runtime_min=1,
+            is_finished=True,
+            percent_complete=100.0,
+        ),
+        make_item(
+            "B0LESMIS01", "Les Misérables", authors=["Victor Hugo"], runtime_min=2
+        ),
+    ]
+
+
 @dataclass
 class FakePosition:
     """A last heard position held by the fake."""

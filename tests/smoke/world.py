@@ -13,7 +13,7 @@ from typing import Any, Final
 import httpx
 
 from tests.fakes.abs_server import ITEM_IDS, FakeAbsServer
-from tests.fakes.audible_server import FakeAudible, load_auth_data, make_item
+from tests.fakes.audible_server import FakeAudible, books_also_on_abs, load_auth_data
 
 # The landing URL a user pastes after logging in at Amazon.
 LANDING_URL: Final = (
@@ -42,30 +42,7 @@ def build_audible(
     that must not reach the internet shows covers it serves itself.
     """
     now = now or datetime.now(UTC)
-    items = [
-        make_item(
-            CURRENT_ASIN,
-            CURRENT_TITLE,
-            authors=["L. M. Montgomery"],
-            narrators=["Barbara Caruso"],
-            series=[("Anne of Green Gables", "1")],
-            runtime_min=1,
-            percent_complete=40.0,
-            purchase_date="2024-01-03T00:00:00.000Z",
-        ),
-        make_item(
-            "B0FRANK001",
-            "Frankenstein",
-            authors=["Mary Shelley"],
-            isbn="9780141439471",
-            runtime_min=1,
-            is_finished=True,
-            percent_complete=100.0,
-        ),
-        make_item(
-            "B0LESMIS01", "Les Misérables", authors=["Victor Hugo"], runtime_min=2
-        ),
-    ]
+    items = books_also_on_abs()
     if cover_host is not None:
         for item in items:
             images = item["product_images"]
