@@ -162,9 +162,20 @@ def _values(node: ast.expr, constants: dict[str, str]) -> list[str] | None:
     return None
 
 
+# Platforms whose entities a module may describe: `sensor_series.py` holds
+# sensors (a platform module's helpers are named after it).
+_PLATFORMS = ("binary_sensor", "calendar", "event", "number", "sensor")
+
+
+def _platform(module: str) -> str:
+    return next(
+        (p for p in _PLATFORMS if module == p or module.startswith(f"{p}_")), module
+    )
+
+
 def _section(callee: str, module: str) -> tuple[str, ...]:
     if callee.endswith("Description"):  # entity descriptions and subclasses
-        return ("entity", module)
+        return ("entity", _platform(module))
     if callee == "SelectSelectorConfig":
         return ("selector",)
     if callee == "async_create_issue":

@@ -18,6 +18,7 @@ from custom_components.audible_tracker.const import (
     CONF_AUDIBLE_AUTH,
     CONF_COOLDOWN,
     CONF_DRY_RUN,
+    CONF_FOLLOWED_AUTHORS,
     CONF_LIBRARY_REFRESH_HOURS,
     CONF_POLL_INTERVAL,
     CONF_RESPONSE_URL,
@@ -34,7 +35,7 @@ from tests.conftest import (
     setup_integration,
 )
 from tests.fakes.abs_server import FakeAbsServer
-from tests.fakes.audible_server import FakeAudible
+from tests.fakes.audible_server import FakeAudible, person_asin
 
 ANNE = "B0FAKE0001"
 LANDING = (
@@ -54,6 +55,7 @@ DEFAULTS = {
     CONF_SKEW_WINDOW: 60.0,
     CONF_COOLDOWN: 600.0,
     CONF_LIBRARY_REFRESH_HOURS: 6.0,
+    CONF_FOLLOWED_AUTHORS: [],
 }
 CHANGED = {
     CONF_SYNC_MODE: "audible_to_abs",
@@ -63,6 +65,7 @@ CHANGED = {
     CONF_SKEW_WINDOW: 30,
     CONF_COOLDOWN: 900,
     CONF_LIBRARY_REFRESH_HOURS: 12,
+    CONF_FOLLOWED_AUTHORS: [person_asin("Robert Jordan")],
 }
 
 
@@ -235,6 +238,7 @@ async def test_options_of_an_audible_only_entry(
     assert set(suggested_values(result)) == {
         CONF_POLL_INTERVAL,
         CONF_LIBRARY_REFRESH_HOURS,
+        CONF_FOLLOWED_AUTHORS,
     }
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_POLL_INTERVAL: 900, CONF_LIBRARY_REFRESH_HOURS: 12}
@@ -267,9 +271,15 @@ async def test_options_of_an_entry_that_is_not_loaded(
 ) -> None:
     entry = make_entry(abs_url=abs_world.url)
     entry.add_to_hass(hass)
-    # Saved only; the next setup reads them.
-    await set_options(hass, entry, CHANGED)
-    assert dict(entry.options) == CHANGED
+    # Saved only; the next setup reads them. Authors are chosen from the
+    # loaded library: not offered here, and the followed ones are kept.
+    timings = {k: v for k, v in CHANGED.items() if k != CONF_FOLLOWED_AUTHORS}
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert CONF_FOLLOWED_AUTHORS not in suggested_values(result)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], timings
+    )
+    assert dict(entry.options) == {**timings, CONF_FOLLOWED_AUTHORS: []}
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.runtime_data.progress.update_interval == timedelta(seconds=120)

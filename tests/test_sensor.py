@@ -71,7 +71,9 @@ async def test_audible_down_keeps_abs_entities(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     await setup_integration(hass, make_entry(abs_url=abs_world.url))
-    mock_audible.fail_next("timeout", times=3)
+    # The poll's requests fail (the catalog's own run is not what is tested).
+    mock_audible.fail_next("timeout", times=3, path="1.0/library")
+    mock_audible.fail_next("timeout", times=3, path="1.0/annotations/lastpositions")
     freezer.tick(timedelta(minutes=5))
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)

@@ -37,6 +37,7 @@ from .errors import reauth_on_auth_error
 from .health import AudibleGuard, SourceHealth
 from .repairs import async_delete_entry_issues, async_update_conflict_issues
 from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData, TrackerDeps
+from .series_coordinator import SeriesCoordinator, remove_catalog_store
 from .services import async_setup_services
 from .storage import TrackerStore
 
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.typing import ConfigType
 
-PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.CALENDAR, Platform.EVENT, Platform.SENSOR]
 
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -125,15 +126,19 @@ async def async_setup_entry(
     library = LibraryCoordinator(hass, entry, deps)
     # Both start with the entry's options; apply_options follows changes.
     progress = ProgressCoordinator(hass, entry, deps, library)
+    series = SeriesCoordinator(hass, entry, deps, library, progress)
     entry.runtime_data = AudibleTrackerRuntimeData(
-        deps=deps, library=library, progress=progress
+        deps=deps, library=library, progress=progress, series=series
     )
     try:
         await library.async_config_entry_first_refresh()
         await progress.async_config_entry_first_refresh()
+        # What the catalog told us before; its first run comes a bit later.
+        await series.async_load()
     except BaseException:
         await audible.close()
         raise
+    entry.async_on_unload(series.async_start())
     # New titles or links show at once, without asking the services again;
     # this listener also keeps the library coordinator on its schedule.
     entry.async_on_unload(library.async_add_listener(progress.async_rebuild))
@@ -172,6 +177,7 @@ async def async_unload_entry(
         async_delete_entry_issues(hass, entry.entry_id)
         deps = entry.runtime_data.deps
         await deps.store.async_save()
+        await entry.runtime_data.series.async_save()
         await deps.audible.close()
     return unloaded
 
@@ -182,6 +188,7 @@ async def async_remove_entry(
     """Deregister this Audible device (this one only); never block removal."""
     async_delete_entry_issues(hass, entry.entry_id)
     await TrackerStore(hass, entry.entry_id).async_remove()
+    await remove_catalog_store(hass, entry.entry_id)
     try:
         await hass.async_add_executor_job(
             deregister_device, dict(entry.data[CONF_AUDIBLE_AUTH])

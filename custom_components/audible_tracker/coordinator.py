@@ -385,6 +385,14 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         """Put a title on the next poll's watchlist (actions use this)."""
         self._extra_watch.add(asin)
 
+    def last_positions(self) -> dict[str, AudiblePosition]:
+        """Return the last Audible position known of each title."""
+        return {a: p for a, p in self._positions.items() if p is not None}
+
+    def abs_progress(self) -> dict[str, AbsProgress]:
+        """Return the ABS user's progress as of the last poll, by item id."""
+        return dict(self._abs_progress)
+
     @coordinator_exception_handler
     async def _async_update_data(self) -> ProgressData:
         now = dt_util.utcnow()

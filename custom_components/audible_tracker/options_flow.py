@@ -22,6 +22,7 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -32,6 +33,7 @@ from .const import (
     CONF_ABS_URL,
     CONF_COOLDOWN,
     CONF_DRY_RUN,
+    CONF_FOLLOWED_AUTHORS,
     CONF_LIBRARY_REFRESH_HOURS,
     CONF_POLL_INTERVAL,
     CONF_SKEW_WINDOW,
@@ -41,6 +43,7 @@ from .const import (
     OPTION_DEFAULTS,
 )
 from .core.sync import SyncMode
+from .series_coordinator import followed_authors, library_authors
 
 if TYPE_CHECKING:
     from .runtime import AudibleTrackerRuntimeData
@@ -85,6 +88,27 @@ OPTIONS_SCHEMA = probatio.Schema(
 )
 
 
+def _authors_selector(
+    entry_authors: dict[str, str], followed: tuple[str, ...]
+) -> SelectSelector:
+    """Return a searchable multi-select of the library's authors, by name."""
+    # Followed authors no longer in the library stay choosable (by ASIN).
+    names = {asin: asin for asin in followed} | entry_authors
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=[
+                SelectOptionDict(value=asin, label=name)
+                for asin, name in sorted(
+                    names.items(), key=lambda kv: (kv[1].casefold(), kv[0])
+                )
+            ],
+            multiple=True,
+            mode=SelectSelectorMode.DROPDOWN,
+            sort=False,
+        )
+    )
+
+
 class AudibleTrackerOptionsFlow(OptionsFlow):
     """Sync mode, dry run and the timings; applied without a restart."""
 
@@ -94,12 +118,19 @@ class AudibleTrackerOptionsFlow(OptionsFlow):
         """Show and save the options."""
         entry = self.config_entry
         if user_input is not None:
+            # Authors can only be chosen while the library is loaded; an
+            # entry that is not keeps the ones it follows.
+            user_input = {
+                CONF_FOLLOWED_AUTHORS: list(followed_authors(entry.options)),
+                **user_input,
+            }
             # The saved options replace the old ones whole, so the running
             # coordinators get exactly what is saved. An entry that is not
             # loaded reads them at its next setup.
             if entry.state is ConfigEntryState.LOADED:
                 runtime: AudibleTrackerRuntimeData = entry.runtime_data
                 apply_options(runtime.library, runtime.progress, user_input)
+                runtime.series.apply_options(user_input)
             return self.async_create_entry(data=user_input)
         schema = OPTIONS_SCHEMA
         if CONF_ABS_URL not in entry.data:
@@ -111,9 +142,23 @@ class AudibleTrackerOptionsFlow(OptionsFlow):
                     if key in (CONF_POLL_INTERVAL, CONF_LIBRARY_REFRESH_HOURS)
                 }
             )
+        if entry.state is ConfigEntryState.LOADED:
+            authors = library_authors(entry.runtime_data.library.data)
+            schema = schema.extend(
+                {
+                    probatio.Optional(CONF_FOLLOWED_AUTHORS): _authors_selector(
+                        authors, followed_authors(entry.options)
+                    )
+                }
+            )
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                schema, {**OPTION_DEFAULTS, **entry.options}
+                schema,
+                {
+                    **OPTION_DEFAULTS,
+                    **entry.options,
+                    CONF_FOLLOWED_AUTHORS: list(followed_authors(entry.options)),
+                },
             ),
         )

@@ -16,6 +16,7 @@ from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
 
 from .covers import CoverCheck
 from .entity import AudibleTrackerEntity
+from .sensor_series import SERIES_SENSORS, SeriesSensor
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -260,6 +261,9 @@ async def async_setup_entry(
         AudibleTrackerSensor(entry, description)
         for description in SENSORS
         if abs_configured or not description.needs_abs_configured
+    )
+    async_add_entities(
+        SeriesSensor(entry, description) for description in SERIES_SENSORS
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -21,10 +22,18 @@ def readme_example() -> str:
 
 
 async def run_without_home_assistant(script: str) -> str:
-    """Run `script` in a fresh Python with the core importable; return stdout."""
-    body = "\n".join(
-        ["import sys", f"sys.path.insert(0, {str(CORE.parent)!r})", script]
-    )
+    """Run `script` in a fresh Python with the core importable; return stdout.
+
+    As the README says: `core/` linked into a directory of its own on
+    `sys.path` (the integration's directory would hide stdlib `calendar`).
+    """
+    with tempfile.TemporaryDirectory() as where:
+        (Path(where) / "core").symlink_to(CORE, target_is_directory=True)
+        return await _run(script, where)
+
+
+async def _run(script: str, where: str) -> str:
+    body = "\n".join(["import sys", f"sys.path.insert(0, {where!r})", script])
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",

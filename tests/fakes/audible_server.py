@@ -186,6 +186,11 @@ def _fake_asin(seed: str) -> str:
     return "B0" + hashlib.sha256(seed.encode()).hexdigest()[:8].upper()
 
 
+def person_asin(name: str) -> str:
+    """Return the ASIN the fake library gives an author or narrator."""
+    return _fake_asin(name)
+
+
 def make_item(
     asin: str,
     title: str,

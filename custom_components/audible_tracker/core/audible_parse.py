@@ -14,7 +14,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
 from .json_fields import array, get, iso_time, number, text
-from .models import AudiblePosition, AudibleTitle, ContentMetadata, SeriesRef
+from .models import (
+    AudiblePosition,
+    AudibleTitle,
+    AuthorRef,
+    ContentMetadata,
+    SeriesRef,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -91,7 +97,30 @@ def _parse_title(asin: str, item: dict[str, Any]) -> AudibleTitle | None:
         finished_at=iso_time(get(listening, "finished_at_timestamp"))
         if finished
         else None,
+        release_date=_day(item.get("release_date")),
+        author_refs=author_refs(item.get("authors")),
     )
+
+
+def _day(value: object) -> date | None:
+    """Return an ISO day ("2022-12-08"), else None."""
+    raw = text(value)
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+def author_refs(people: object) -> tuple[AuthorRef, ...]:
+    """Return the contributors that have both an ASIN and a name."""
+    refs: list[AuthorRef] = []
+    for person in array(people):
+        asin, name = text(get(person, "asin")), text(get(person, "name"))
+        if asin is not None and name is not None:
+            refs.append(AuthorRef(asin, name))
+    return tuple(refs)
 
 
 def parse_content_metadata(data: object) -> ContentMetadata:

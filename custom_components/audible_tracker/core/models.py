@@ -7,10 +7,17 @@ timezone-aware UTC datetimes; positions and durations are seconds (float).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import date, datetime
+
+
+class AuthorRef(NamedTuple):
+    """An author as the catalog names them: their ASIN and name."""
+
+    asin: str
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +49,9 @@ class AudibleTitle:
     purchase_date: datetime | None = None
     # listening_status.finished_at_timestamp, when Audible says.
     finished_at: datetime | None = None
+    # The day it came out (a pre-order's is ahead); authors with an ASIN.
+    release_date: date | None = None
+    author_refs: tuple[AuthorRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,6 +56,7 @@ class SeriesVolume:
     # None when no edition's details loaded (unknown, not "unreleased").
     release_date: date | None = None
     is_preorderable: bool = False
+    cover_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,7 @@ def _volume(
         # The earliest edition is when the volume came out.
         release_date=min(released) if released else None,
         is_preorderable=bool(known) and all(p.is_preorderable for p in known),
+        cover_url=next((p.cover_url for p in known if p.cover_url), None),
     )
 
 

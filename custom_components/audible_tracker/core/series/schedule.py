@@ -151,6 +151,10 @@ class RefreshState:
         now = self._request(now, retry_after)
         self._details_failed(set(asked), now)
 
+    def record_request(self, now: datetime, retry_after: float | None = None) -> None:
+        """Count another catalog request (the wishlist) against the budget."""
+        self._request(now, retry_after)
+
     def prune(self, series: Iterable[str], details: Iterable[str]) -> None:
         """Forget series the user no longer owns part of, and volumes not wanted."""
         keep_series, keep_details = set(series), set(details)

@@ -24,12 +24,34 @@ class UserLibrary:
     """What the user has: Audible titles, wishlist, ABS items and progress.
 
     `wishlist` None means it failed to load: `in_wishlist` is then unknown.
+    The ABS items are indexed once (by ASIN, and by series name and
+    sequence), so a view of hundreds of series never scans the library.
     """
 
     titles: Mapping[str, AudibleTitle] = field(default_factory=dict)
     wishlist: frozenset[str] | None = frozenset()
     abs_items: tuple[AbsItem, ...] = ()
     abs_progress: Mapping[str, AbsProgress] = field(default_factory=dict)
+    abs_by_asin: dict[str, AbsItem] = field(init=False, repr=False, compare=False)
+    abs_by_position: dict[tuple[str, str], AbsItem] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        """Index the ABS items; the first item wins, as a scan would find it."""
+        by_asin: dict[str, AbsItem] = {}
+        by_position: dict[tuple[str, str], AbsItem] = {}
+        for item in self.abs_items:
+            if item.asin is not None:
+                by_asin.setdefault(item.asin.strip().upper(), item)
+            for ref in item.series:
+                number = normalize_sequence(ref.sequence or "")
+                # A sequence that says no number matches nothing.
+                if number is not None:
+                    by_position.setdefault((_series_key(ref.title), number), item)
+        # A frozen dataclass: its derived fields are set once, here.
+        object.__setattr__(self, "abs_by_asin", by_asin)
+        object.__setattr__(self, "abs_by_position", by_position)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,21 +111,13 @@ def _abs_item(
     series: Series, volume: SeriesVolume, library: UserLibrary
 ) -> AbsItem | None:
     """Return the ABS item of a volume: by ASIN, else series name + sequence."""
-    asins = {asin.upper() for asin in volume.asins}
-    for item in library.abs_items:
-        if item.asin is not None and item.asin.strip().upper() in asins:
+    for asin in volume.asins:
+        if (item := library.abs_by_asin.get(asin.upper())) is not None:
             return item
-    if volume.sequence is None:
+    number = normalize_sequence(volume.sequence or "")
+    if number is None:
         return None
-    wanted = (_series_key(series.title), normalize_sequence(volume.sequence))
-    for item in library.abs_items:
-        for ref in item.series:
-            if ref.sequence is not None and wanted == (
-                _series_key(ref.title),
-                normalize_sequence(ref.sequence),
-            ):
-                return item
-    return None
+    return library.abs_by_position.get((_series_key(series.title), number))
 
 
 def _progress(
@@ -162,10 +176,7 @@ def _status(
 
 def _abs_has(library: UserLibrary, asin: str) -> bool:
     """Whether an ABS item carries this ASIN."""
-    return any(
-        item.asin is not None and item.asin.strip().upper() == asin.upper()
-        for item in library.abs_items
-    )
+    return asin.upper() in library.abs_by_asin
 
 
 def view_series(series: Series, library: UserLibrary, today: date) -> SeriesView:
