@@ -161,7 +161,9 @@ class SeriesCoordinator(TrackerCoordinator[Overview]):
         now = dt_util.utcnow()
         await self._async_fetch(now, dt_util.now().date())
         self._store.async_delay_save(lambda: cache_to_json(self.cache), SAVE_DELAY)
-        return await self._async_overview()
+        async with self._rebuild_lock:
+            self._rebuild_wanted = False
+            return await self._async_overview()
 
     @callback
     def _first_run(self, _now: datetime) -> None:
@@ -360,17 +362,20 @@ class SeriesCoordinator(TrackerCoordinator[Overview]):
         )
 
     async def async_rebuild(self) -> None:
-        """Rebuild the overview without asking anyone; changes coalesce."""
+        """Rebuild the overview without asking anyone; changes coalesce.
+
+        Builds run one at a time, so an older one never replaces a newer; a
+        request is served by the first build that starts after it.
+        """
         self._rebuild_wanted = True
-        if self._rebuild_lock.locked():
-            return
         async with self._rebuild_lock:
-            while self._rebuild_wanted:
-                self._rebuild_wanted = False
-                overview = await self._async_overview()
-                # Not async_set_updated_data: that would push the next run back.
-                self.data = overview
-                self.async_update_listeners()
+            if not self._rebuild_wanted:
+                return
+            self._rebuild_wanted = False
+            overview = await self._async_overview()
+        # Not async_set_updated_data: that would push the next run back.
+        self.data = overview
+        self.async_update_listeners()
 
     def _schedule_rebuild(self) -> None:
         self.config_entry.async_create_background_task(
