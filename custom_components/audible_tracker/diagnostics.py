@@ -6,6 +6,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_ABS_ACCESS_TOKEN,
@@ -100,6 +101,33 @@ async def async_get_config_entry_diagnostics(
             "cached_exact_runtimes": len(runtime.deps.store.data.runtime_ms),
         },
         "sync": _sync_diagnostics(entry),
+        "series": _series_diagnostics(entry),
+    }
+
+
+def _series_diagnostics(entry: AudibleTrackerConfigEntry) -> dict[str, Any]:
+    """Return what the catalog cache holds and its request budget."""
+    series = entry.runtime_data.series
+    cache = series.cache
+    refresh = cache.refresh
+    now = dt_util.utcnow()
+    return {
+        "series_total": len(series.data.views),
+        "series_known": series.data.series_known,
+        "cached_listings": len(cache.listings),
+        "cached_products": len(cache.products),
+        "followed_authors": list(series.followed),
+        "wishlist_size": None if cache.wishlist is None else len(cache.wishlist),
+        "wishlist_fetched": cache.wishlist_fetched.isoformat()
+        if cache.wishlist_fetched
+        else None,
+        "requests_last_hour": len(refresh.requests),
+        "budget_left": refresh.budget_left(now),
+        "paused_until": refresh.paused_until.isoformat()
+        if refresh.paused_until
+        else None,
+        "failing_series": sorted(a for a, r in refresh.series.items() if r.failures),
+        "failing_details": len(refresh.details),
     }
 
 
