@@ -89,6 +89,20 @@ def test_real_home_assistant(
         )
         assert reply.status_code == 200, reply.text
         states = our_states(client)
+        # The series side loads in the real release too: the releases
+        # calendar answers a range query, the get_series action a response.
+        reply = client.get(
+            "/api/calendars/calendar.audible_de_releases",
+            params={"start": "2020-01-01T00:00:00Z", "end": "2030-01-01T00:00:00Z"},
+        )
+        assert reply.status_code == 200, reply.text
+        assert isinstance(reply.json(), list)
+        reply = client.post(
+            "/api/services/audible_tracker/get_series?return_response",
+            json={"config_entry_id": entry.entry_id},
+        )
+        assert reply.status_code == 200, reply.text
+        assert "series" in reply.json()["service_response"]
     real_hass.timings["sync_now"] = time.monotonic() - started
     assert states["currently_reading"]["state"] == CURRENT_TITLE
     assert float(states["progress"]["state"]) == CURRENT_PERCENT
