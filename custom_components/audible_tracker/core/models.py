@@ -42,6 +42,11 @@ class AudibleTitle:
     purchase_date: datetime | None = None
     # listening_status.finished_at_timestamp, when Audible says.
     finished_at: datetime | None = None
+    # For the metadata gaps only: the description's presence, not its text.
+    publisher: str | None = None
+    language: str | None = None  # Audible's word, e.g. "english"
+    published_year: str | None = None  # of the audiobook's release
+    has_description: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +101,11 @@ class AbsItem:
     isbn: str | None = None
     duration_s: float | None = None
     has_cover: bool = False
+    # For the metadata gaps only: the description's presence, not its text.
+    publisher: str | None = None
+    language: str | None = None  # free text: "English", "eng", ...
+    published_year: str | None = None
+    has_description: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +129,9 @@ class AbsUser:
     user_id: str
     username: str
     progress: dict[str, AbsProgress] = field(default_factory=dict)
+    # Whether ABS lets this user edit items (`permissions.update`); None
+    # when the answer does not say.
+    can_update: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
