@@ -238,6 +238,19 @@ class LibraryCoordinator(TrackerCoordinator[LibraryData]):
         """Stop matching a title and stop reporting it."""
         await self.async_unlink(asin)
 
+    async def async_items_changed(self, items: list[AbsItem]) -> None:
+        """Take ABS items just written and read back, and re-match at once.
+
+        A new ASIN turns the item's link into an ASIN link without waiting
+        for the next index. Items no longer indexed are left out.
+        """
+        known = [item for item in items if item.item_id in self._abs_items]
+        if not known:
+            return
+        self._abs_items.update((item.item_id, item) for item in known)
+        self.data = replace(self.data, abs_items=dict(self._abs_items))
+        await self.async_rematch()
+
     def candidates(self, asin: str) -> tuple[Candidate, ...]:
         """Return the ranked candidates of a conflict (for fix flows)."""
         conflict = self.data.match.conflicts.get(asin)

@@ -13,9 +13,12 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
+from homeassistant.core import callback
 
+from .coordinator import LibraryCoordinator
+from .core.metadata_gaps import GapField, book_gaps, gap_counts
 from .covers import CoverCheck
-from .entity import AudibleTrackerEntity
+from .entity import AudibleTrackerCoordinatorEntity, AudibleTrackerEntity
 from .sensor_series import SERIES_SENSORS, SeriesSensor
 
 if TYPE_CHECKING:
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import ProgressData
+    from .coordinator import LibraryData, ProgressData
     from .core.tracking import Book
     from .runtime import AudibleTrackerConfigEntry
 
@@ -265,6 +268,8 @@ async def async_setup_entry(
     async_add_entities(
         SeriesSensor(entry, description) for description in SERIES_SENSORS
     )
+    if abs_configured:
+        async_add_entities([MetadataGapsSensor(entry)])
 
 
 class AudibleTrackerSensor(AudibleTrackerEntity, SensorEntity):
@@ -329,3 +334,62 @@ class AudibleTrackerSensor(AudibleTrackerEntity, SensorEntity):
             return None
         urls = self.entity_description.picture_fn(self.coordinator.data)
         return self._covers.first_loading(urls)
+
+
+# ---- metadata gaps (issue 12): fed by the library coordinator ---------------
+
+METADATA_GAPS: Final = SensorEntityDescription(
+    key="metadata_gaps",
+    translation_key="metadata_gaps",
+    state_class=SensorStateClass.MEASUREMENT,
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+
+
+class MetadataGapsSensor(
+    AudibleTrackerCoordinatorEntity[LibraryCoordinator], SensorEntity
+):
+    """Linked books whose ABS metadata lacks or contradicts Audible's.
+
+    The state counts the books; the attributes count them per field. The
+    comparison runs in the executor once per library update.
+    """
+
+    _unrecorded_attributes = frozenset(field.value for field in GapField)
+
+    def __init__(self, entry: AudibleTrackerConfigEntry) -> None:
+        """Attach to the entry's library coordinator."""
+        super().__init__(entry, entry.runtime_data.library, METADATA_GAPS)
+        self._entry = entry
+        self._compared: LibraryData | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Compare the library known now."""
+        await super().async_added_to_hass()
+        self._compare()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        super()._handle_coordinator_update()
+        self._compare()
+
+    @callback
+    def _compare(self) -> None:
+        data = self.coordinator.data
+        if data is None or data is self._compared:
+            return
+        self._compared = data
+        self._entry.async_create_task(
+            self.hass, self._async_compare(data), "metadata gaps"
+        )
+
+    async def _async_compare(self, data: LibraryData) -> None:
+        links = {asin: link.item_id for asin, link in data.match.links.items()}
+        books = await self.hass.async_add_executor_job(
+            book_gaps, data.titles, data.abs_items, links
+        )
+        if data is not self._compared:
+            return  # a newer library is being compared
+        self._attr_native_value = len(books)
+        self._attr_extra_state_attributes = gap_counts(books)
+        self.async_write_ha_state()

@@ -19,6 +19,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 from .core.sync import plan_push
 from .errors import action_exception_handler, action_failed, invalid_call
+from .services_metadata import async_setup_metadata_services
 from .services_series import async_setup_series_services
 from .sync_runner import abs_side, audible_side
 
@@ -255,3 +256,4 @@ def async_setup_services(hass: HomeAssistant) -> None:
         supports_response=SupportsResponse.ONLY,
     )
     async_setup_series_services(hass)
+    async_setup_metadata_services(hass)

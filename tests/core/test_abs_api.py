@@ -747,6 +747,7 @@ ANNE2_ITEM = AbsItem(
     series=(SeriesRef("Anne of Green Gables", "2"),),
     asin="B0FAKE0002",
     duration_s=80.0,
+    published_year="1909",
 )
 FRANKENSTEIN_ITEM = AbsItem(
     item_id=FRANKENSTEIN,
@@ -758,6 +759,10 @@ FRANKENSTEIN_ITEM = AbsItem(
     asin="B0FAKE0006",
     isbn="9780141439471",
     duration_s=49.359,
+    publisher="Lackington, Hughes, Harding, Mavor & Jones",
+    language="English",
+    published_year="1818",
+    has_description=True,
 )
 
 
@@ -952,6 +957,8 @@ async def test_get_item_expanded(fake, client) -> None:
         series=(SeriesRef("Anne of Green Gables", "1"),),
         asin="B0FAKE0001",
         duration_s=60.0,
+        published_year="1908",
+        has_description=True,
     )
     assert fake.requests[0].path == f"/api/items/{ANNE1}"
     assert fake.requests[0].query == {"expanded": "1"}

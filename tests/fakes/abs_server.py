@@ -17,6 +17,29 @@ applies ABS's own update rules (a port of `MediaProgress.applyProgressUpdate`):
 * a body without a JSON content type is ignored (Express parses nothing),
   invalid JSON gets Express's HTML `400 Bad Request`.
 
+`PATCH /api/items/:id/media` ports `LibraryItemController.updateMedia` and
+`Book.updateFromRequest`/`updateSeriesFromRequest`/`updateAuthorsFromRequest`
+of ABS 2.36.0, checked by hand against a real 2.36.0 server (commit 1b46d68,
+built from its repository, run on 127.0.0.1):
+
+* the item middleware answers an unknown item with text `404 Not Found`
+  first, then a user without `permissions.update` with text `403 Forbidden`
+  (a new `user` has `update: false`; root and admin have it; the type itself
+  is never checked);
+* only the keys sent change; text keys take a string or null (a number is
+  stored as its string: `publishedYear: 1818` -> "1818"; "" is stored as
+  null); `narrators` replaces the list;
+* `series: [{name, sequence}]` and `authors: [{name}]` replace the whole
+  list: an existing series or author left out is removed from the book;
+  names match case-insensitively and the stored spelling stays; a sequence
+  that is not a string (a number, none) is stored as null;
+* the answer is `{"updated": true, "libraryItem": {...}}` with the item in
+  its non-expanded form (metadata with `authors`/`series` lists, no
+  `authorName`/`seriesName`, no duration); when nothing changed `updated`
+  is left out of the JSON (`hasUpdates || payload.url` is undefined);
+* not ported: the HTML sanitising of `description`, covers by `url`,
+  podcasts.
+
 Quick start (pytest; the `socket_enabled` fixture of pytest-socket is needed
 because Home Assistant's test plugin blocks sockets)::
 
@@ -46,10 +69,13 @@ server was never set up).
 
 Arrange:
 
-* `add_user(username, password)`, `add_api_key(user_id=..., active=...,
+* `add_user(username, password, user_type="user")` (ABS's default
+  permissions of the type; edit `user.permissions` to change them; the
+  recorded admin is `root`), `add_api_key(user_id=..., active=...,
   expires_in=...)`, `add_library(name, media_type=...)`;
 * `add_book(title, authors=..., narrators=..., series=[("Name", "1")],
-  asin=..., isbn=..., duration=..., has_cover=...)` returns the new item id;
+  asin=..., isbn=..., duration=..., has_cover=..., publisher=...,
+  published_year=..., language=..., description=...)` returns the new item id;
   `add_raw_item(minified, expanded=None)` stores any JSON verbatim (malformed
   items); `remove_item(item_id)`;
 * `set_progress(item_id, current_time=..., duration=..., is_finished=...,
@@ -83,7 +109,8 @@ Routes: `GET /status`, `POST /login`, `POST /auth/refresh`, `GET /api/me`,
 `GET /api/libraries/:id/items` (`limit`, `page`), `GET
 /api/libraries/:id/search` (`q`, `limit`; case-insensitive substring of title,
 subtitle, ASIN, ISBN, accent-sensitive like ABS), `GET /api/items/:id`
-(`expanded=1`, `include=progress`), `GET /api/items/:id/cover`, `GET
+(`expanded=1`, `include=progress`), `PATCH /api/items/:id/media`, `GET
+/api/items/:id/cover`, `GET
 /api/me/progress`, `GET|PATCH /api/me/progress/:itemId`, `DELETE
 /api/me/progress/:progressId`. Other `/api` paths: Express's HTML 404; other
 GETs: the web client's HTML page with 200, as ABS serves its single-page app.
@@ -198,13 +225,33 @@ class RecordedRequest:
     text: str
 
 
+def default_permissions(user_type: str) -> dict[str, bool]:
+    """ABS 2.36's `User.getDefaultPermissionsForUserType` (list fields left out)."""
+    admin = user_type in ("root", "admin")
+    return {
+        "download": True,
+        "update": admin,
+        "delete": user_type == "root",
+        "upload": admin,
+        "createEreader": admin,
+        "accessAllLibraries": True,
+        "accessAllTags": True,
+        "accessExplicitContent": admin,
+        "selectedTagsNotAccessible": False,
+    }
+
+
 @dataclass(slots=True)
 class FakeUser:
-    """An ABS user account."""
+    """An ABS user account; `permissions` may be edited (e.g. `update`)."""
 
     user_id: str
     username: str
     password: str
+    user_type: str = "user"
+    permissions: dict[str, bool] = field(
+        default_factory=lambda: default_permissions("user")
+    )
     legacy_token: str = field(default_factory=lambda: _new_token("legacy"))
 
 
@@ -291,7 +338,7 @@ class FakeAbsServer:
         self._release = asyncio.Event()
         self._routes = self._build_routes()
 
-        admin = self.add_user(USERNAME, PASSWORD, user_id=USER_ID)
+        admin = self.add_user(USERNAME, PASSWORD, user_id=USER_ID, user_type="root")
         self.add_api_key(user_id=admin.user_id, key=API_KEY)
         self._load_recorded_items()
         if recorded_progress:
@@ -340,10 +387,21 @@ class FakeAbsServer:
         self._clock_offset += seconds
 
     def add_user(
-        self, username: str, password: str, *, user_id: str | None = None
+        self,
+        username: str,
+        password: str,
+        *,
+        user_id: str | None = None,
+        user_type: str = "user",
     ) -> FakeUser:
-        """Create a user account."""
-        user = FakeUser(user_id or str(uuid.uuid4()), username, password)
+        """Create a user account with ABS's default permissions of its type."""
+        user = FakeUser(
+            user_id or str(uuid.uuid4()),
+            username,
+            password,
+            user_type,
+            default_permissions(user_type),
+        )
         self.users[user.user_id] = user
         return user
 
@@ -383,6 +441,10 @@ class FakeAbsServer:
         isbn: str | None = None,
         duration: float = 3600.0,
         has_cover: bool = False,
+        publisher: str | None = None,
+        published_year: str | None = None,
+        language: str | None = None,
+        description: str | None = None,
     ) -> str:
         """Add a book to a library; return its item id."""
         item_id = item_id or str(uuid.uuid4())
@@ -398,6 +460,12 @@ class FakeAbsServer:
             isbn=isbn,
             duration=duration,
             cover_path=f"/metadata/items/{item_id}/cover.jpg" if has_cover else None,
+            extra_metadata={
+                "publisher": publisher,
+                "publishedYear": published_year,
+                "language": language,
+                "description": description,
+            },
         )
         self._items[item_id] = _Item(minified, expanded)
         return item_id
@@ -557,6 +625,7 @@ class FakeAbsServer:
             ("GET", "/api/libraries/(?P<library_id>[^/]+)/search", self._search),
             ("GET", "/api/items/(?P<item_id>[^/]+)", self._get_item),
             ("GET", "/api/items/(?P<item_id>[^/]+)/cover", self._get_cover),
+            ("PATCH", "/api/items/(?P<item_id>[^/]+)/media", self._patch_media),
             ("GET", "/api/me/progress", self._get_all_progress),
             ("GET", "/api/me/progress/(?P<item_id>[^/]+)", self._get_progress),
             ("PATCH", "/api/me/progress/(?P<item_id>[^/]+)", self._patch_progress),
@@ -763,6 +832,13 @@ class FakeAbsServer:
         return {
             "id": user.user_id,
             "username": user.username,
+            "type": user.user_type,
+            "permissions": {
+                **default_permissions(user.user_type),
+                **user.permissions,
+                "librariesAccessible": [],
+                "itemTagsSelected": [],
+            },
             "token": user.legacy_token,
             "mediaProgress": self._progress_of(user.user_id),
         }
@@ -910,6 +986,33 @@ class FakeAbsServer:
             body["userMediaProgress"] = self.progress_json(
                 match["item_id"], user_id=user.user_id
             )
+        return web.json_response(body)
+
+    async def _patch_media(
+        self, request: web.Request, match: dict[str, str], user: FakeUser | None
+    ) -> web.Response:
+        assert user is not None
+        item = self._items.get(match["item_id"])
+        # ABS's item middleware: unknown item first, then the permission.
+        if item is None:
+            return _text(404, "Not Found")
+        if not user.permissions.get("update"):
+            return _text(403, "Forbidden")
+        text = await request.text()
+        payload = _parse_json(text) if _is_json(request) and text else {}
+        if not isinstance(payload, dict | list):
+            return web.Response(
+                status=400,
+                text=EXPRESS_404_TEMPLATE.format(message="Bad Request"),
+                content_type="text/html",
+            )
+        metadata = _dict(payload).get("metadata") if isinstance(payload, dict) else None
+        updated = isinstance(metadata, dict) and _update_book_metadata(item, metadata)
+        body: dict[str, Any] = {"libraryItem": _minimal(item.expanded)}
+        if updated:
+            # ABS sends `updated: hasUpdates || payload.url`: undefined (left
+            # out of the JSON) when nothing changed.
+            body = {"updated": True, **body}
         return web.json_response(body)
 
     async def _get_cover(
@@ -1122,6 +1225,155 @@ def _progress_getter(record: dict[str, Any]) -> float:
     return _js_max(0.0, _js_min(ratio, 1.0))
 
 
+# ----------------------------------------------------- ABS's metadata update
+
+_METADATA_TEXT_KEYS: Final = (
+    "title",
+    "subtitle",
+    "publishedYear",
+    "publishedDate",
+    "publisher",
+    "description",
+    "isbn",
+    "asin",
+    "language",
+)
+_HTML_TAG: Final = re.compile(r"<[^>]*>")
+
+
+def _update_book_metadata(item: _Item, payload: dict[str, Any]) -> bool:
+    """Port of ABS 2.36's book metadata update on the JSON of an item.
+
+    `Book.updateFromRequest` (text keys: numbers become strings, a string or
+    null that differs is stored, "" as null; `narrators`/`genres` lists of
+    strings replace), `updateSeriesFromRequest` and
+    `updateAuthorsFromRequest`. Returns whether anything changed.
+    """
+    metadata = item.expanded["media"]["metadata"]
+    changed = False
+    for key in _METADATA_TEXT_KEYS:
+        value = payload.get(key, _UNDEFINED)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(_js_out(float(value)))
+        if (value is None or isinstance(value, str)) and metadata.get(key) != value:
+            metadata[key] = value or None
+            changed = True
+    for key in ("narrators", "genres"):
+        value = payload.get(key)
+        if (
+            isinstance(value, list)
+            and all(isinstance(entry, str) for entry in value)
+            and metadata.get(key) != value
+        ):
+            metadata[key] = list(value)
+            changed = True
+    changed = _update_series(metadata, payload.get("series")) or changed
+    changed = _update_authors(metadata, payload.get("authors")) or changed
+    if changed:
+        _refresh_derived_metadata(item)
+    return changed
+
+
+def _update_series(metadata: dict[str, Any], series: Any) -> bool:
+    """`updateSeriesFromRequest`: the list replaces the book's series.
+
+    Names match case-insensitively (the stored spelling stays); a sequence
+    that is not a string is stored as null; a list with an entry without a
+    string name is ignored whole.
+    """
+    if not isinstance(series, list) or any(
+        not isinstance(entry, dict)
+        or not isinstance(entry.get("name"), str)
+        or not entry["name"]
+        for entry in series
+    ):
+        return False
+    current: list[dict[str, Any]] = metadata.get("series") or []
+    wanted = {entry["name"].lower() for entry in series}
+    kept = [entry for entry in current if str(entry.get("name")).lower() in wanted]
+    changed = len(kept) != len(current)
+    for entry in series:
+        sequence = entry.get("sequence")
+        sequence = sequence if isinstance(sequence, str) else None
+        known = next(
+            (s for s in kept if str(s.get("name")).lower() == entry["name"].lower()),
+            None,
+        )
+        if known is None:
+            kept.append(
+                {
+                    "id": str(
+                        uuid.uuid5(uuid.NAMESPACE_URL, f"series:{entry['name']}")
+                    ),
+                    "name": entry["name"],
+                    "sequence": sequence,
+                }
+            )
+            changed = True
+        elif known.get("sequence") != sequence:
+            known["sequence"] = sequence
+            changed = True
+    metadata["series"] = kept
+    return changed
+
+
+def _update_authors(metadata: dict[str, Any], authors: Any) -> bool:
+    """`updateAuthorsFromRequest`: `[{name}]` replaces the book's authors."""
+    if not isinstance(authors, list):
+        return False
+    names = [
+        author["name"].strip()
+        for author in authors
+        if isinstance(author, dict) and isinstance(author.get("name"), str)
+    ]
+    names = [name for name in names if name]
+    current: list[dict[str, Any]] = metadata.get("authors") or []
+    wanted = {name.lower() for name in names}
+    kept = [a for a in current if str(a.get("name")).lower() in wanted]
+    changed = len(kept) != len(current)
+    for name in names:
+        if not any(str(a.get("name")).lower() == name.lower() for a in kept):
+            kept.append(
+                {
+                    "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"author:{name}")),
+                    "name": name,
+                }
+            )
+            changed = True
+    metadata["authors"] = kept
+    return changed
+
+
+def _refresh_derived_metadata(item: _Item) -> None:
+    """Recompute the joined names and copy the metadata to the minified item."""
+    metadata = item.expanded["media"]["metadata"]
+    authors = [str(author.get("name")) for author in metadata.get("authors") or []]
+    series = metadata.get("series") or []
+    description = metadata.get("description")
+    metadata.update(
+        titleIgnorePrefix=metadata.get("title"),
+        authorName=", ".join(authors),
+        authorNameLF=", ".join(_last_first(name) for name in authors),
+        narratorName=", ".join(metadata.get("narrators") or []),
+        seriesName=", ".join(
+            f"{entry['name']} #{entry['sequence']}"
+            if entry.get("sequence")
+            else str(entry["name"])
+            for entry in series
+        ),
+        descriptionPlain=_HTML_TAG.sub("", description) if description else None,
+    )
+    minified = _dict(_dict(item.minified.get("media")).get("metadata"))
+    for key in minified:
+        if key in metadata:
+            minified[key] = copy.deepcopy(metadata[key])
+
+
+def _last_first(name: str) -> str:
+    first, _, last = name.rpartition(" ")
+    return f"{last}, {first}" if first else name
+
+
 # ------------------------------------------------------------ JS semantics
 
 
@@ -1275,8 +1527,13 @@ def _build_book(
     duration: float,
     cover_path: str | None,
     media_id: str | None = None,
+    extra_metadata: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Return the minified and expanded JSON of a book, from recorded templates."""
+    """Return the minified and expanded JSON of a book, from recorded templates.
+
+    `extra_metadata` (publisher, publishedYear, language, description) is
+    set as given; without it the templates' values stay.
+    """
     media_id = media_id or str(uuid.uuid4())
     joined_series = ", ".join(
         f"{name} #{sequence}" if sequence else name for name, sequence in series
@@ -1291,6 +1548,7 @@ def _build_book(
         "seriesName": joined_series,
         "isbn": isbn,
         "asin": asin,
+        **(extra_metadata or {}),
     }
     path = f"/audiobooks/{title}"
 
@@ -1318,6 +1576,10 @@ def _build_book(
         numAudioFiles=0,
         numChapters=0,
     )
+    if extra_metadata is not None:
+        expanded["media"]["metadata"]["descriptionPlain"] = extra_metadata.get(
+            "description"
+        )
     expanded["media"]["metadata"].update(
         common_metadata,
         authors=[

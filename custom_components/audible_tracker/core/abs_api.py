@@ -43,6 +43,7 @@ from .exceptions import (
     AbsConnectionError,
     AbsNotAbsError,
     AbsNotFoundError,
+    AbsPermissionError,
     AbsResponseError,
     AbsServerNotInitializedError,
     AbsTlsError,
@@ -52,11 +53,20 @@ from .json_fields import array, get, number, text
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
 
+    from .exceptions import AbsError
     from .models import AbsItem, AbsLibrary, AbsProgress, AbsTokens, AbsUser
 
 _LOGGER = logging.getLogger(__name__)
 
 _ABS_APP_NAME: Final = "audiobookshelf"
+# The book metadata keys `update_item_metadata` sends, by the type ABS 2.36
+# takes (`Book.updateFromRequest`, `updateAuthorsFromRequest`,
+# `updateSeriesFromRequest`).
+_METADATA_TEXT_KEYS: Final = frozenset(
+    {"title", "subtitle", "publishedYear", "publishedDate", "publisher"}
+    | {"description", "isbn", "asin", "language"}
+)
+_METADATA_STRING_LIST_KEYS: Final = frozenset({"narrators", "genres"})
 # Characters that can never be part of a host name (RFC 3986 plus `%`, since a
 # percent-encoded host is not something a user means to type).
 _INVALID_HOST_CHARACTERS: Final = frozenset('<>"{}|\\^`%')
@@ -345,6 +355,33 @@ class AbsClient(AsyncClosing):
         """
         await self._patch_progress(item_id, {"isFinished": False})
 
+    async def update_item_metadata(
+        self, item_id: str, metadata: Mapping[str, object]
+    ) -> AbsItem:
+        """Change a book's metadata; return the item as ABS answers it.
+
+        `PATCH /api/items/{id}/media` with `{"metadata": metadata}`. ABS
+        changes only the keys sent: text keys (`asin`, `isbn`, `subtitle`,
+        `publisher`, `publishedYear`, `language`, ...; None empties one),
+        `narrators` and `genres` (lists of names, replaced), `authors`
+        (`[{"name"}]`) and `series` (`[{"name", "sequence"}]`): both replace
+        the whole list (a series left out is removed from the book).
+        Raises ValueError, without sending anything, for other keys or
+        values of another type; AbsPermissionError when the user may not
+        update items (403); AbsNotFoundError for an unknown item. The answer
+        has no duration: `get_item` reads the whole item.
+        """
+        _check_metadata(metadata)
+        path = f"/api/items/{_segment(item_id)}/media"
+        reply = await self._api(
+            "PATCH", path, {"metadata": dict(metadata)}, forbidden=AbsPermissionError
+        )
+        body = json_object(reply.text, f"PATCH {path}")
+        item = parse_item(get(body, "libraryItem"), None)
+        if item is None:
+            raise AbsResponseError(f"PATCH {path} returned no readable book")
+        return item
+
     async def _patch_progress(self, item_id: str, body: Mapping[str, object]) -> None:
         """PATCH the user's progress of a book; ABS answers with text `OK`."""
         await self._api("PATCH", f"/api/me/progress/{_segment(item_id)}", body)
@@ -367,8 +404,12 @@ class AbsClient(AsyncClosing):
         json_body: Mapping[str, object] | None,
         *,
         params: Mapping[str, str | int] | None = None,
+        forbidden: type[AbsError] = AbsAuthError,
     ) -> _Reply:
-        """Make an authenticated request, refreshing the tokens once on 401."""
+        """Make an authenticated request, refreshing the tokens once on 401.
+
+        `forbidden` is the error of a 403: a write's permission error.
+        """
         bearer = self._bearer()
         reply = await self._send(
             method, path, bearer=bearer, params=params, json_body=json_body
@@ -389,7 +430,7 @@ class AbsClient(AsyncClosing):
                 params=params,
                 json_body=json_body,
             )
-        _check_status(reply, method, path)
+        _check_status(reply, method, path, forbidden=forbidden)
         return reply
 
     async def _refresh_locked(self) -> AbsTokens:
@@ -492,13 +533,46 @@ def _is_transient(status: int) -> bool:
     )
 
 
-def _check_status(reply: _Reply, method: str, path: str) -> None:
+def _check_metadata(metadata: Mapping[str, object]) -> None:
+    """Raise ValueError unless `metadata` is what ABS takes for a book."""
+    if not metadata:
+        raise ValueError("no metadata to write")
+    for key, value in metadata.items():
+        if key in _METADATA_TEXT_KEYS:
+            valid = value is None or isinstance(value, str)
+        elif key in _METADATA_STRING_LIST_KEYS:
+            valid = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        elif key == "authors":
+            valid = isinstance(value, list) and all(
+                text(get(author, "name")) is not None for author in value
+            )
+        elif key == "series":
+            valid = isinstance(value, list) and all(
+                text(get(entry, "name")) is not None
+                and isinstance(get(entry, "sequence"), str | None)
+                for entry in value
+            )
+        else:
+            raise ValueError(f"unknown metadata key {key!r}")
+        if not valid:
+            raise ValueError(f"invalid value for metadata key {key!r}")
+
+
+def _check_status(
+    reply: _Reply,
+    method: str,
+    path: str,
+    *,
+    forbidden: type[AbsError] = AbsAuthError,
+) -> None:
     """Raise the error that matches a non-2xx status."""
     status = reply.status
     if HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES:
         return
     message = _describe(method, path, status)
-    if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
+    if status == HTTPStatus.FORBIDDEN:
+        raise forbidden(message)
+    if status == HTTPStatus.UNAUTHORIZED:
         raise AbsAuthError(message)
     if status == HTTPStatus.NOT_FOUND:
         raise AbsNotFoundError(message)

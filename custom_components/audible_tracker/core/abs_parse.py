@@ -69,7 +69,30 @@ def parse_user(body: object) -> AbsUser | None:
         known = progress.get(record.item_id)
         if known is None or record.last_update > known.last_update:
             progress[record.item_id] = record
-    return AbsUser(user_id=user_id, username=username, progress=progress)
+    return AbsUser(
+        user_id=user_id,
+        username=username,
+        progress=progress,
+        can_update=can_update(body),
+    )
+
+
+def can_update(user: object) -> bool | None:
+    """Whether an ABS user may edit items; None when the answer does not say.
+
+    ABS 2.36 (`User.canUpdate`) asks `permissions.update` and `isActive`
+    only, whatever the user's type; the type decides only when the answer
+    has no permissions (admins and root may do everything by default).
+    """
+    if get(user, "isActive") is False:
+        return False
+    update = get(get(user, "permissions"), "update")
+    if isinstance(update, bool):
+        return update
+    user_type = get(user, "type")
+    if user_type in ("admin", "root"):
+        return True
+    return False if user_type in ("user", "guest") else None
 
 
 def parse_library(raw: object) -> AbsLibrary | None:
@@ -167,6 +190,10 @@ def parse_item(raw: object, default_library_id: str | None) -> AbsItem | None:
         isbn=text(get(metadata, "isbn")),
         duration_s=duration if duration is not None and duration > 0 else None,
         has_cover=text(get(media, "coverPath")) is not None,
+        publisher=text(get(metadata, "publisher")),
+        language=text(get(metadata, "language")),
+        published_year=text(get(metadata, "publishedYear")),
+        has_description=text(get(metadata, "description")) is not None,
     )
 
 

@@ -31,6 +31,7 @@ _LOGGER = logging.getLogger(__name__)
 COVER_SIZE: Final = "500"
 _ACTIVE_STATUS: Final = "Active"
 _POSITION_MISSING: Final = "DoesNotExist"
+_YEAR_DIGITS: Final = 4
 # Units of aggregated_daily_listening_stats; none sent means milliseconds.
 _UNIT_TO_SECONDS: Final[dict[str, float]] = {
     "milliseconds": 0.001,
@@ -99,6 +100,15 @@ def _parse_title(asin: str, item: dict[str, Any]) -> AudibleTitle | None:
         else None,
         release_date=_day(item.get("release_date")),
         author_refs=author_refs(item.get("authors")),
+        publisher=text(item.get("publisher_name")),
+        language=text(item.get("language")),
+        published_year=year_of(
+            item.get("release_date") or item.get("publication_datetime")
+        ),
+        has_description=any(
+            text(item.get(key)) is not None
+            for key in ("publisher_summary", "merchandising_summary")
+        ),
     )
 
 
@@ -121,6 +131,15 @@ def author_refs(people: object) -> tuple[AuthorRef, ...]:
         if asin is not None and name is not None:
             refs.append(AuthorRef(asin, name))
     return tuple(refs)
+
+
+def year_of(value: object) -> str | None:
+    """Return the year an ISO date starts with ("2022-12-08" -> "2022")."""
+    date_text = text(value)
+    if date_text is None:
+        return None
+    year = date_text[:4]
+    return year if len(year) == _YEAR_DIGITS and year.isdecimal() else None
 
 
 def parse_content_metadata(data: object) -> ContentMetadata:

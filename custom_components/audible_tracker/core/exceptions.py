@@ -8,7 +8,8 @@ class per kind of failure, whatever the service:
     ├── RateLimitError        asked to slow down; `retry_after` seconds, if said
     ├── UnavailableError      cannot be reached, timed out, 5xx
     ├── NotFoundError         the thing asked for does not exist
-    └── DataError             an answer or stored data that cannot be understood
+    ├── DataError             an answer or stored data that cannot be understood
+    └── PermissionDeniedError credentials accepted, but not allowed to do that
 
 and one base per service (`AudibleError`, `AbsError`), so a caller can catch
 by kind (`except AuthenticationError`), by service (`except AbsError`) or
@@ -46,6 +47,13 @@ class NotFoundError(AudibleTrackerError):
 
 class DataError(AudibleTrackerError):
     """An answer, or data we stored, that cannot be understood."""
+
+
+class PermissionDeniedError(AudibleTrackerError):
+    """The credentials are valid but may not do this (403 on a write).
+
+    Not an `AuthenticationError`: signing in again would not help.
+    """
 
 
 # --- Audible ---------------------------------------------------------------
@@ -112,6 +120,10 @@ class AbsNotAbsError(AbsError, DataError):
 
 class AbsServerNotInitializedError(AbsNotAbsError):
     """The server is Audiobookshelf, but its first-run setup was never done."""
+
+
+class AbsPermissionError(AbsError, PermissionDeniedError):
+    """The ABS user may not do this, e.g. edit items without `update`."""
 
 
 class AbsNotFoundError(AbsError, NotFoundError):

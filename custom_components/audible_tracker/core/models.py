@@ -52,6 +52,11 @@ class AudibleTitle:
     # The day it came out (a pre-order's is ahead); authors with an ASIN.
     release_date: date | None = None
     author_refs: tuple[AuthorRef, ...] = ()
+    # For the metadata gaps only: the description's presence, not its text.
+    publisher: str | None = None
+    language: str | None = None  # Audible's word, e.g. "english"
+    published_year: str | None = None  # of the audiobook's release
+    has_description: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +111,11 @@ class AbsItem:
     isbn: str | None = None
     duration_s: float | None = None
     has_cover: bool = False
+    # For the metadata gaps only: the description's presence, not its text.
+    publisher: str | None = None
+    language: str | None = None  # free text: "English", "eng", ...
+    published_year: str | None = None
+    has_description: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +139,9 @@ class AbsUser:
     user_id: str
     username: str
     progress: dict[str, AbsProgress] = field(default_factory=dict)
+    # Whether ABS lets this user edit items (`permissions.update`); None
+    # when the answer does not say.
+    can_update: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

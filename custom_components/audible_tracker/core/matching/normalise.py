@@ -366,3 +366,14 @@ def normalize_asin(value: str | None) -> str | None:
     if value is None:
         return None
     return value.strip().upper() or None
+
+
+@functools.lru_cache(maxsize=4096)
+def fold_text(text: str) -> str:
+    """Return free text in a comparable form, keeping every word.
+
+    Case, Latin accents, full- and half-width forms (NFKC), punctuation and
+    spacing are ignored, and so are spaces between CJK characters:
+    "Les Misérables" = "les miserables", full-width "ABC" = "abc".
+    """
+    return _SPACE_IN_CJK.sub("", _words(_fold(text)))
