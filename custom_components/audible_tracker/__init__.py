@@ -35,6 +35,7 @@ from .core.audible_auth import deregister_device
 from .core.models import AbsTokens
 from .errors import reauth_on_auth_error
 from .health import AudibleGuard, SourceHealth
+from .listening_history import HistoryCoordinator, HistoryStore
 from .repairs import async_delete_entry_issues, async_update_conflict_issues
 from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData, TrackerDeps
 from .services import async_setup_services
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.typing import ConfigType
 
-PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR, Platform.NUMBER]
 
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -125,12 +126,14 @@ async def async_setup_entry(
     library = LibraryCoordinator(hass, entry, deps)
     # Both start with the entry's options; apply_options follows changes.
     progress = ProgressCoordinator(hass, entry, deps, library)
+    history = HistoryCoordinator(hass, entry, deps, library)
     entry.runtime_data = AudibleTrackerRuntimeData(
-        deps=deps, library=library, progress=progress
+        deps=deps, library=library, progress=progress, history=history
     )
     try:
         await library.async_config_entry_first_refresh()
         await progress.async_config_entry_first_refresh()
+        await history.async_setup()
     except BaseException:
         await audible.close()
         raise
@@ -147,6 +150,8 @@ async def async_setup_entry(
         )
         async_update_conflict_issues(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Hourly, off the poll; the first run may take a few requests: not awaited.
+    entry.async_create_task(hass, history.async_refresh(), "listening history")
     return True
 
 
@@ -182,6 +187,7 @@ async def async_remove_entry(
     """Deregister this Audible device (this one only); never block removal."""
     async_delete_entry_issues(hass, entry.entry_id)
     await TrackerStore(hass, entry.entry_id).async_remove()
+    await HistoryStore(hass, entry.entry_id).async_remove()
     try:
         await hass.async_add_executor_job(
             deregister_device, dict(entry.data[CONF_AUDIBLE_AUTH])

@@ -37,6 +37,7 @@ CONF_THRESHOLD: Final = "threshold"
 CONF_SKEW_WINDOW: Final = "skew_window"
 CONF_COOLDOWN: Final = "cooldown"
 CONF_LIBRARY_REFRESH_HOURS: Final = "library_refresh_hours"
+CONF_STREAK_MINIMUM: Final = "streak_minimum"  # minutes
 
 MIN_POLL_INTERVAL_S: Final = 60
 
@@ -51,6 +52,7 @@ OPTION_DEFAULTS: Final[Mapping[str, object]] = MappingProxyType(
         CONF_SKEW_WINDOW: 60.0,
         CONF_COOLDOWN: 600.0,
         CONF_LIBRARY_REFRESH_HOURS: 6.0,
+        CONF_STREAK_MINIMUM: 5.0,
     }
 )
 

@@ -385,6 +385,11 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         """Put a title on the next poll's watchlist (actions use this)."""
         self._extra_watch.add(asin)
 
+    @property
+    def abs_progress(self) -> Mapping[str, AbsProgress]:
+        """Every ABS progress of the last poll (finished dates, for history)."""
+        return self._abs_progress
+
     @coordinator_exception_handler
     async def _async_update_data(self) -> ProgressData:
         now = dt_util.utcnow()

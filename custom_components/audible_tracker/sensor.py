@@ -16,6 +16,7 @@ from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
 
 from .covers import CoverCheck
 from .entity import AudibleTrackerEntity
+from .sensor_history import history_sensors
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -261,6 +262,11 @@ async def async_setup_entry(
         for description in SENSORS
         if abs_configured or not description.needs_abs_configured
     )
+    async_add_entities(
+        history_sensors(
+            entry, LISTENING_STREAK, BOOKS_FINISHED_THIS_YEAR, YEARLY_GOAL_PROGRESS
+        )
+    )
 
 
 class AudibleTrackerSensor(AudibleTrackerEntity, SensorEntity):
@@ -325,3 +331,25 @@ class AudibleTrackerSensor(AudibleTrackerEntity, SensorEntity):
             return None
         urls = self.entity_description.picture_fn(self.coordinator.data)
         return self._covers.first_loading(urls)
+
+
+# Listening history (streak, finished books, goal): the entities are in
+# sensor_history.
+LISTENING_STREAK: Final = SensorEntityDescription(
+    key="listening_streak",
+    translation_key="listening_streak",
+    native_unit_of_measurement=UnitOfTime.DAYS,
+    state_class=SensorStateClass.MEASUREMENT,
+)
+BOOKS_FINISHED_THIS_YEAR: Final = SensorEntityDescription(
+    key="books_finished_this_year",
+    translation_key="books_finished_this_year",
+    state_class=SensorStateClass.MEASUREMENT,
+)
+YEARLY_GOAL_PROGRESS: Final = SensorEntityDescription(
+    key="yearly_goal_progress",
+    translation_key="yearly_goal_progress",
+    native_unit_of_measurement=PERCENTAGE,
+    state_class=SensorStateClass.MEASUREMENT,
+    suggested_display_precision=0,
+)

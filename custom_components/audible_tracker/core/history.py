@@ -152,9 +152,9 @@ class ListeningHistory:
         """Return the JSON form stored on disk."""
         return {
             "version": HISTORY_VERSION,
-            "audible": _days_to_json(self.audible),
-            "abs": _days_to_json(self.abs),
-            "audible_months": _days_to_json(self.audible_months),
+            "audible": days_to_json(self.audible),
+            "abs": days_to_json(self.abs),
+            "audible_months": days_to_json(self.audible_months),
         }
 
     @classmethod
@@ -164,17 +164,19 @@ class ListeningHistory:
         if reader.integer("version") != HISTORY_VERSION:
             raise reader.fail("version", f"version {HISTORY_VERSION}")
         return cls(
-            audible=_days_from_json(reader, "audible"),
-            abs=_days_from_json(reader, "abs"),
-            audible_months=_days_from_json(reader, "audible_months"),
+            audible=days_from_json(reader, "audible"),
+            abs=days_from_json(reader, "abs"),
+            audible_months=days_from_json(reader, "audible_months"),
         )
 
 
-def _days_to_json(days: Mapping[date, float]) -> dict[str, float]:
+def days_to_json(days: Mapping[date, float]) -> dict[str, float]:
+    """Return days as stored: ISO date -> seconds."""
     return {day.isoformat(): seconds for day, seconds in sorted(days.items())}
 
 
-def _days_from_json(parent: Reader, name: str) -> dict[date, float]:
+def days_from_json(parent: Reader, name: str) -> dict[date, float]:
+    """Read stored days (`days_to_json`) at `name`; the reader's error if damaged."""
     reader = parent.child(name)
     days: dict[date, float] = {}
     for key in parent.mapping(name):
