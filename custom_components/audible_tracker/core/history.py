@@ -320,7 +320,7 @@ def finished_books(
     links: Mapping[str, str],
     tz: tzinfo,
 ) -> list[FinishedBook]:
-    """Return every finished book with a known date, once, newest first.
+    """Return every finished book with a known date, once, newest day first.
 
     A linked book finished on both services counts once, on the later of
     the two days (a re-read finishes it again). Books without a finish time
@@ -360,9 +360,8 @@ def finished_books(
             asin=item.asin,
             abs_item_id=item_id,
         )
-    return sorted(
-        books.values(), key=lambda book: (book.finished_on, book.title), reverse=True
-    )
+    by_title = sorted(books.values(), key=lambda book: book.title)
+    return sorted(by_title, key=lambda book: book.finished_on, reverse=True)
 
 
 def finished_between(
