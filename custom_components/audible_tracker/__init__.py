@@ -40,6 +40,7 @@ from .repairs import async_delete_entry_issues, async_update_conflict_issues
 from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData, TrackerDeps
 from .services import async_setup_services
 from .storage import TrackerStore
+from .sync_events import async_setup_sync_events
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -130,6 +131,8 @@ async def async_setup_entry(
     entry.runtime_data = AudibleTrackerRuntimeData(
         deps=deps, library=library, progress=progress, history=history
     )
+    # Before the first poll: its sync writes go to the logbook too.
+    async_setup_sync_events(entry)
     try:
         await library.async_config_entry_first_refresh()
         await progress.async_config_entry_first_refresh()
