@@ -313,3 +313,40 @@ async def test_the_goal_is_restored(
     assert hass.states.get(GOAL).state == "12"
     assert hass.states.get(GOAL_PROGRESS).attributes["goal"] == 12
     assert hass.states.get(GOAL_PROGRESS).state == "0.0"
+
+
+async def test_monthly_totals_retried_after_a_failure(
+    hass: HomeAssistant, mock_audible: FakeAudible, freezer: Any
+) -> None:
+    mock_audible.monthly_listening_ms["2026-09"] = 600_000.0
+    mock_audible.fail_next(500, path="1.0/stats/aggregates", skip=1)
+    entry = make_entry()
+    await setup_integration(hass, entry)
+    history = entry.runtime_data.history.store
+    assert history.history.audible_months == {}
+    assert not history.months_fetched
+    await advance(hass, freezer, 60)
+    assert history.history.audible_months == {date(2026, 9, 1): 600.0}
+    assert history.months_fetched
+
+
+async def test_a_damaged_history_file_starts_afresh(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    mock_audible: FakeAudible,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    entry = make_entry()
+    key = f"audible_tracker.{entry.entry_id}.history"
+    hass_storage[key] = {
+        "version": 1,
+        "key": key,
+        "data": {"history": {"version": 1}, "imported": {}, "months_fetched": True},
+    }
+    await setup_integration(hass, entry)
+    assert "stored listening history is unreadable" in caplog.text
+    store = entry.runtime_data.history.store
+    assert len(store.history.audible) == 30
+    assert store.months_fetched  # asked again, as on a first run
+    assert hass_storage[key]["data"]["history"]["version"] == 1
+    assert len(hass_storage[key]["data"]["history"]["audible"]) == 30

@@ -37,7 +37,12 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.unit_conversion import DurationConverter
 
 from .const import DOMAIN, LOGGER
-from .core.exceptions import AbsError, AudibleError, HistoryFormatError
+from .core.exceptions import (
+    AbsError,
+    AudibleError,
+    AudibleRateLimitError,
+    HistoryFormatError,
+)
 from .core.history import (
     HistorySeries,
     ListeningHistory,
@@ -219,6 +224,8 @@ class HistoryCoordinator(DataUpdateCoordinator[ListeningHistory]):
                 first_month=start, months=AUDIBLE_MONTHS_BACK
             )
         except AudibleError as err:
+            if isinstance(err, AudibleRateLimitError):
+                self.deps.audible_guard.rate_limited(now, err)
             # Tried again next hour; the daily history goes on meanwhile.
             LOGGER.debug(
                 "Audible monthly listening unavailable (%s)", type(err).__name__
