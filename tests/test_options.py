@@ -23,6 +23,7 @@ from custom_components.audible_tracker.const import (
     CONF_POLL_INTERVAL,
     CONF_RESPONSE_URL,
     CONF_SKEW_WINDOW,
+    CONF_STREAK_MINIMUM,
     CONF_SYNC_MODE,
     CONF_THRESHOLD,
 )
@@ -56,6 +57,7 @@ DEFAULTS = {
     CONF_COOLDOWN: 600.0,
     CONF_LIBRARY_REFRESH_HOURS: 6.0,
     CONF_FOLLOWED_AUTHORS: [],
+    CONF_STREAK_MINIMUM: 5.0,
 }
 CHANGED = {
     CONF_SYNC_MODE: "audible_to_abs",
@@ -66,6 +68,7 @@ CHANGED = {
     CONF_COOLDOWN: 900,
     CONF_LIBRARY_REFRESH_HOURS: 12,
     CONF_FOLLOWED_AUTHORS: [person_asin("Robert Jordan")],
+    CONF_STREAK_MINIMUM: 15,
 }
 
 
@@ -234,14 +237,20 @@ async def test_options_of_an_audible_only_entry(
     entry = make_entry()
     await setup_integration(hass, entry)
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    # Nothing to sync without ABS: only the timings are offered.
+    # Nothing to sync without ABS: only the timings and the streak minimum.
     assert set(suggested_values(result)) == {
         CONF_POLL_INTERVAL,
         CONF_LIBRARY_REFRESH_HOURS,
         CONF_FOLLOWED_AUTHORS,
+        CONF_STREAK_MINIMUM,
     }
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_POLL_INTERVAL: 900, CONF_LIBRARY_REFRESH_HOURS: 12}
+        result["flow_id"],
+        {
+            CONF_POLL_INTERVAL: 900,
+            CONF_LIBRARY_REFRESH_HOURS: 12,
+            CONF_STREAK_MINIMUM: 10,
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()

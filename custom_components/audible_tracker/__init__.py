@@ -35,11 +35,13 @@ from .core.audible_auth import deregister_device
 from .core.models import AbsTokens
 from .errors import reauth_on_auth_error
 from .health import AudibleGuard, SourceHealth
+from .listening_history import HistoryCoordinator, HistoryStore
 from .repairs import async_delete_entry_issues, async_update_conflict_issues
 from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData, TrackerDeps
 from .series_coordinator import SeriesCoordinator, remove_catalog_store
 from .services import async_setup_services
 from .storage import TrackerStore
+from .sync_events import async_setup_sync_events
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -47,7 +49,12 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.typing import ConfigType
 
-PLATFORMS: list[Platform] = [Platform.CALENDAR, Platform.EVENT, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.CALENDAR,
+    Platform.EVENT,
+    Platform.NUMBER,
+    Platform.SENSOR,
+]
 
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -127,14 +134,22 @@ async def async_setup_entry(
     # Both start with the entry's options; apply_options follows changes.
     progress = ProgressCoordinator(hass, entry, deps, library)
     series = SeriesCoordinator(hass, entry, deps, library, progress)
+    history = HistoryCoordinator(hass, entry, deps, library)
     entry.runtime_data = AudibleTrackerRuntimeData(
-        deps=deps, library=library, progress=progress, series=series
+        deps=deps,
+        library=library,
+        progress=progress,
+        series=series,
+        history=history,
     )
+    # Before the first poll: its sync writes go to the logbook too.
+    async_setup_sync_events(entry)
     try:
         await library.async_config_entry_first_refresh()
         await progress.async_config_entry_first_refresh()
         # What the catalog told us before; its first run comes a bit later.
         await series.async_load()
+        await history.async_setup()
     except BaseException:
         await audible.close()
         raise
@@ -152,6 +167,8 @@ async def async_setup_entry(
         )
         async_update_conflict_issues(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Hourly, off the poll; the first run may take a few requests: not awaited.
+    entry.async_create_task(hass, history.async_refresh(), "listening history")
     return True
 
 
@@ -189,6 +206,7 @@ async def async_remove_entry(
     async_delete_entry_issues(hass, entry.entry_id)
     await TrackerStore(hass, entry.entry_id).async_remove()
     await remove_catalog_store(hass, entry.entry_id)
+    await HistoryStore(hass, entry.entry_id).async_remove()
     try:
         await hass.async_add_executor_job(
             deregister_device, dict(entry.data[CONF_AUDIBLE_AUTH])

@@ -39,6 +39,7 @@ CONF_COOLDOWN: Final = "cooldown"
 CONF_LIBRARY_REFRESH_HOURS: Final = "library_refresh_hours"
 # Author ASINs whose new titles show in the releases calendar.
 CONF_FOLLOWED_AUTHORS: Final = "followed_authors"
+CONF_STREAK_MINIMUM: Final = "streak_minimum"  # minutes
 
 MIN_POLL_INTERVAL_S: Final = 60
 
@@ -54,6 +55,7 @@ OPTION_DEFAULTS: Final[Mapping[str, object]] = MappingProxyType(
         CONF_COOLDOWN: 600.0,
         CONF_LIBRARY_REFRESH_HOURS: 6.0,
         CONF_FOLLOWED_AUTHORS: (),
+        CONF_STREAK_MINIMUM: 5.0,
     }
 )
 

@@ -402,9 +402,10 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         """Return the last Audible position known of each title."""
         return {a: p for a, p in self._positions.items() if p is not None}
 
-    def abs_progress(self) -> dict[str, AbsProgress]:
-        """Return the ABS user's progress as of the last poll, by item id."""
-        return dict(self._abs_progress)
+    @property
+    def abs_progress(self) -> Mapping[str, AbsProgress]:
+        """Every ABS progress of the last poll (finished dates, for history)."""
+        return self._abs_progress
 
     @coordinator_exception_handler
     async def _async_update_data(self) -> ProgressData:

@@ -37,6 +37,7 @@ from .const import (
     CONF_LIBRARY_REFRESH_HOURS,
     CONF_POLL_INTERVAL,
     CONF_SKEW_WINDOW,
+    CONF_STREAK_MINIMUM,
     CONF_SYNC_MODE,
     CONF_THRESHOLD,
     MIN_POLL_INTERVAL_S,
@@ -81,6 +82,15 @@ OPTIONS_SCHEMA = probatio.Schema(
                 max=168,
                 step=1,
                 unit_of_measurement="h",
+                mode=NumberSelectorMode.BOX,
+            )
+        ),
+        probatio.Required(CONF_STREAK_MINIMUM): NumberSelector(
+            NumberSelectorConfig(
+                min=0,
+                max=1440,
+                step=1,
+                unit_of_measurement="min",
                 mode=NumberSelectorMode.BOX,
             )
         ),
@@ -139,7 +149,12 @@ class AudibleTrackerOptionsFlow(OptionsFlow):
                 {
                     key: value
                     for key, value in OPTIONS_SCHEMA.schema.items()
-                    if key in (CONF_POLL_INTERVAL, CONF_LIBRARY_REFRESH_HOURS)
+                    if key
+                    in (
+                        CONF_POLL_INTERVAL,
+                        CONF_LIBRARY_REFRESH_HOURS,
+                        CONF_STREAK_MINIMUM,
+                    )
                 }
             )
         if entry.state is ConfigEntryState.LOADED:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from .core.abs_api import AbsClient
     from .core.audible_api import AudibleClient
     from .health import AudibleGuard, SourceHealth
+    from .listening_history import HistoryCoordinator
     from .series_coordinator import SeriesCoordinator
     from .storage import TrackerStore
 
@@ -37,6 +38,7 @@ class AudibleTrackerRuntimeData:
     library: LibraryCoordinator
     progress: ProgressCoordinator
     series: SeriesCoordinator
+    history: HistoryCoordinator
 
 
 type AudibleTrackerConfigEntry = ConfigEntry[AudibleTrackerRuntimeData]

@@ -19,6 +19,7 @@ from .coordinator import LibraryCoordinator
 from .core.metadata_gaps import GapField, book_gaps, gap_counts
 from .covers import CoverCheck
 from .entity import AudibleTrackerCoordinatorEntity, AudibleTrackerEntity
+from .sensor_history import history_sensors
 from .sensor_series import SERIES_SENSORS, SeriesSensor
 
 if TYPE_CHECKING:
@@ -270,6 +271,11 @@ async def async_setup_entry(
     )
     if abs_configured:
         async_add_entities([MetadataGapsSensor(entry)])
+    async_add_entities(
+        history_sensors(
+            entry, LISTENING_STREAK, BOOKS_FINISHED_THIS_YEAR, YEARLY_GOAL_PROGRESS
+        )
+    )
 
 
 class AudibleTrackerSensor(AudibleTrackerEntity, SensorEntity):
@@ -393,3 +399,25 @@ class MetadataGapsSensor(
         self._attr_native_value = len(books)
         self._attr_extra_state_attributes = gap_counts(books)
         self.async_write_ha_state()
+
+
+# Listening history (streak, finished books, goal): the entities are in
+# sensor_history.
+LISTENING_STREAK: Final = SensorEntityDescription(
+    key="listening_streak",
+    translation_key="listening_streak",
+    native_unit_of_measurement=UnitOfTime.DAYS,
+    state_class=SensorStateClass.MEASUREMENT,
+)
+BOOKS_FINISHED_THIS_YEAR: Final = SensorEntityDescription(
+    key="books_finished_this_year",
+    translation_key="books_finished_this_year",
+    state_class=SensorStateClass.MEASUREMENT,
+)
+YEARLY_GOAL_PROGRESS: Final = SensorEntityDescription(
+    key="yearly_goal_progress",
+    translation_key="yearly_goal_progress",
+    native_unit_of_measurement=PERCENTAGE,
+    state_class=SensorStateClass.MEASUREMENT,
+    suggested_display_precision=0,
+)

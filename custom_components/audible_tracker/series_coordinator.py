@@ -181,7 +181,7 @@ class SeriesCoordinator(TrackerCoordinator[Overview]):
             titles=library.titles,
             wishlist=None if wishlist is None else frozenset(wishlist),
             abs_items=tuple(library.abs_items.values()),
-            abs_progress=self.progress.abs_progress(),
+            abs_progress=dict(self.progress.abs_progress),
         )
 
     async def _async_fetch(self, now: datetime, today: date) -> None:

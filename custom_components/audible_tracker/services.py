@@ -19,6 +19,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 from .core.sync import plan_push
 from .errors import action_exception_handler, action_failed, invalid_call
+from .services_history import async_setup_history_services
 from .services_metadata import async_setup_metadata_services
 from .services_series import async_setup_series_services
 from .sync_runner import abs_side, audible_side
@@ -234,6 +235,7 @@ async def _async_get_conflicts(call: ServiceCall) -> ServiceResponse:
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions (once, in async_setup)."""
+    async_setup_history_services(hass)
     hass.services.async_register(DOMAIN, SERVICE_LINK, _async_link, LINK_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_UNLINK, _async_unlink, TITLE_SCHEMA)
     hass.services.async_register(

@@ -34,12 +34,13 @@ from .core.sync import (
     SyncOptions,
     SyncPlan,
     TitleState,
+    UnverifiedWrite,
     WriteKind,
     plan_sync,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable, Mapping
+    from collections.abc import Callable, Collection, Iterable, Mapping
     from datetime import datetime
 
     from .core.abs_api import AbsClient
@@ -166,6 +167,8 @@ class SyncRunner:
         self.options, self.dry_run = sync_options_from(options)
         self.last_plan = SyncPlan()
         self._reported_gave_up: set[tuple[str, str]] = set()
+        # Told of every applied write and every write given up (the logbook).
+        self.on_event: Callable[[PlannedWrite | UnverifiedWrite], None] | None = None
 
     def forget_unlinked(self, linked: Collection[str]) -> None:
         """Forget every title not in `linked` (saved with the next run).
@@ -229,6 +232,7 @@ class SyncRunner:
                 return False
             self.ledger.record_applied(write, now)
             await self._async_save()
+            self._tell(write)
             return True
 
     async def _async_apply(self, write: PlannedWrite, now: datetime) -> bool:
@@ -250,7 +254,12 @@ class SyncRunner:
         self.ledger.record_applied(write, now)
         await self._async_save()
         LOGGER.debug("Sync write applied: %s", write.describe())
+        self._tell(write)
         return True
+
+    def _tell(self, what: PlannedWrite | UnverifiedWrite) -> None:
+        if self.on_event is not None:
+            self.on_event(what)
 
     async def _async_write(self, write: PlannedWrite, now: datetime) -> None:
         if write.target is Side.ABS:
@@ -303,6 +312,7 @@ class SyncRunner:
             key = (unverified.asin, str(unverified.target))
             if unverified.gave_up and key not in self._reported_gave_up:
                 self._reported_gave_up.add(key)
+                self._tell(unverified)
                 LOGGER.warning(
                     "A sync write to %s for %s did not take after %s attempts; "
                     "it is given up until the title moves again",

@@ -335,6 +335,9 @@ class FakeAbsServer:
         # (user id, library item id) -> the progress JSON ABS would return.
         self._progress: dict[tuple[str, str], dict[str, Any]] = {}
         self._failures: list[_Failure] = []
+        # ISO date -> seconds listened that day (every user): the `days` of
+        # /api/me/listening-stats.
+        self.listening_days: dict[str, float] = {}
         self._release = asyncio.Event()
         self._routes = self._build_routes()
 
@@ -627,6 +630,7 @@ class FakeAbsServer:
             ("GET", "/api/items/(?P<item_id>[^/]+)/cover", self._get_cover),
             ("PATCH", "/api/items/(?P<item_id>[^/]+)/media", self._patch_media),
             ("GET", "/api/me/progress", self._get_all_progress),
+            ("GET", "/api/me/listening-stats", self._get_listening_stats),
             ("GET", "/api/me/progress/(?P<item_id>[^/]+)", self._get_progress),
             ("PATCH", "/api/me/progress/(?P<item_id>[^/]+)", self._patch_progress),
             (
@@ -858,6 +862,16 @@ class FakeAbsServer:
         assert user is not None
         body: dict[str, Any] = fixture_body("me.json")
         body.update(self._user_fields(user))
+        return web.json_response(body)
+
+    async def _get_listening_stats(
+        self, _request: web.Request, _match: dict[str, str], user: FakeUser | None
+    ) -> web.Response:
+        assert user is not None
+        # The recorded answer's shape; only `days` and the totals follow the fake.
+        body: dict[str, Any] = fixture_body("me_listening-stats__no_sessions.json")
+        body["days"] = dict(self.listening_days)
+        body["totalTime"] = sum(self.listening_days.values())
         return web.json_response(body)
 
     async def _authorize(

@@ -367,6 +367,9 @@ class FakeAudible:
     runtime_ms: dict[str, int] = field(default_factory=dict, init=False)
     positions: dict[str, FakePosition] = field(default_factory=dict, init=False)
     daily_listening_ms: dict[str, float] = field(default_factory=dict, init=False)
+    # "YYYY-MM" -> ms listened that month beyond `daily_listening_ms` (days
+    # older than what a test gives per day); monthly totals add both.
+    monthly_listening_ms: dict[str, float] = field(default_factory=dict, init=False)
     stats_events: list[dict[str, Any]] = field(default_factory=list, init=False)
     requests: list[RecordedRequest] = field(default_factory=list, init=False)
     catalog: FakeCatalog = field(default_factory=FakeCatalog, init=False)
@@ -801,12 +804,40 @@ class FakeAudible:
                     for n in range(int(duration))
                 )
             ]
+        months = params.get("monthly_listening_interval_duration")
+        if months is not None:
+            data["aggregated_monthly_listening_stats"] = self._monthly_stats(
+                months, params.get("monthly_listening_interval_start_date", "")
+            )
         if "total_listening_stats" in groups:
             data["aggregated_total_listening_stats"] = {
                 "aggregated_sum": float(sum(self.daily_listening_ms.values())),
                 "unit": "Milliseconds",
             }
         return _json_response(200, data)
+
+    def _monthly_stats(self, duration: str, start_text: str) -> list[dict[str, Any]]:
+        # The fake's rule (no recording): 1..24 months from a "YYYY-MM" start.
+        if not re.fullmatch(r"[0-9]{1,2}", duration) or not 1 <= int(duration) <= 24:
+            raise _ReplyError(400, "Invalid monthly_listening_interval_duration")
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", start_text):
+            raise _ReplyError(400, "Invalid monthly_listening_interval_start_date")
+        year, month = (int(part) for part in start_text.split("-"))
+        stats = []
+        for offset in range(int(duration)):
+            index = year * 12 + month - 1 + offset
+            key = f"{index // 12:04d}-{index % 12 + 1:02d}"
+            total = self.monthly_listening_ms.get(key, 0.0) + sum(
+                ms for day, ms in self.daily_listening_ms.items() if day.startswith(key)
+            )
+            stats.append(
+                {
+                    "aggregated_sum": float(total),
+                    "interval_identifier": key,
+                    "unit": "Milliseconds",
+                }
+            )
+        return stats
 
     def _stats_events(self, call: _Call) -> httpx.Response:
         body = call.body

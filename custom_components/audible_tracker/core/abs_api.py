@@ -33,6 +33,7 @@ from .abs_parse import (
     json_object,
     parse_item,
     parse_library,
+    parse_listening_days,
     parse_progress,
     parse_tokens,
     parse_user,
@@ -52,6 +53,7 @@ from .json_fields import array, get, number, text
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
+    from datetime import date
 
     from .exceptions import AbsError
     from .models import AbsItem, AbsLibrary, AbsProgress, AbsTokens, AbsUser
@@ -306,6 +308,15 @@ class AbsClient(AsyncClosing):
         except AbsNotFoundError:
             return None
         return parse_progress(body)
+
+    async def get_listening_days(self) -> dict[date, float]:
+        """Return the user's listening seconds per day, every day ABS knows.
+
+        `GET /api/me/listening-stats` sums the user's listening sessions by
+        their `date` (the server's local day); its other fields are not used.
+        """
+        body = await self._api_object("GET", "/api/me/listening-stats")
+        return parse_listening_days(body)
 
     async def update_progress(
         self, item_id: str, *, current_time_s: float, duration_s: float

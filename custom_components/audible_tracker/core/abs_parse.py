@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import date
 from typing import TYPE_CHECKING, Final
 
 from .exceptions import AbsResponseError
@@ -93,6 +94,25 @@ def can_update(user: object) -> bool | None:
     if user_type in ("admin", "root"):
         return True
     return False if user_type in ("user", "guest") else None
+
+
+def parse_listening_days(body: object) -> dict[date, float]:
+    """Read the `days` of `/api/me/listening-stats`: ISO date -> seconds.
+
+    Days that are not ISO dates, and amounts that are not finite numbers
+    >= 0, are skipped.
+    """
+    days: dict[date, float] = {}
+    raw = get(body, "days")
+    for key, value in raw.items() if isinstance(raw, dict) else ():
+        seconds = number(value)
+        if not isinstance(key, str) or seconds is None or seconds < 0:
+            continue
+        try:
+            days[date.fromisoformat(key)] = seconds
+        except ValueError:
+            continue
+    return days
 
 
 def parse_library(raw: object) -> AbsLibrary | None:

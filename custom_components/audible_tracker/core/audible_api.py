@@ -54,6 +54,7 @@ from .audible_parse import (
     parse_content_metadata,
     parse_daily_stat,
     parse_last_position,
+    parse_monthly_stat,
 )
 from .audible_transport import (
     Method,
@@ -102,6 +103,10 @@ _LASTPOSITIONS_BATCH: Final = 25
 # (mkb79/Audible docs), so longer spans are walked in 30-day windows.
 _STATS_PATH: Final = "1.0/stats/aggregates"
 _STATS_MAX_DAYS: Final = 30
+
+# Monthly totals: the same endpoint with monthly_listening_interval_* (start
+# "YYYY-MM"); the Audible apps and audible-cli ask 12 months at a time.
+_STATS_MAX_MONTHS: Final = 12
 
 _STATS_EVENTS_PATH: Final = "1.0/stats/events"
 
@@ -324,6 +329,42 @@ class AudibleClient(AudibleCatalogMixin, AsyncClosing):
             for day, seconds in sorted(seconds_by_day.items())
         ]
 
+    async def get_listening_months(
+        self, *, first_month: date, months: int
+    ) -> dict[date, float]:
+        """Return the listening seconds per month, `months` months from `first_month`.
+
+        Keys are the months' first days; months Audible reports nothing for
+        are left out. Walked in windows of 12 months.
+        """
+        if months < 1:
+            msg = "months must be at least 1"
+            raise ValueError(msg)
+        start = first_month.replace(day=1)
+        totals: dict[date, float] = {}
+        left = months
+        while left > 0:
+            window = min(_STATS_MAX_MONTHS, left)
+            reply = await self._request(
+                "GET",
+                _STATS_PATH,
+                {
+                    "monthly_listening_interval_duration": str(window),
+                    "monthly_listening_interval_start_date": start.strftime("%Y-%m"),
+                    "response_groups": "total_listening_stats",
+                    "store": "Audible",
+                },
+            )
+            last = _add_months(start, window)
+            entries = get(reply.data, "aggregated_monthly_listening_stats")
+            for entry in entries if isinstance(entries, list) else ():
+                parsed = parse_monthly_stat(entry)
+                if parsed is not None and start <= parsed[0] < last:
+                    totals[parsed[0]] = parsed[1]
+            start = last
+            left -= window
+        return totals
+
     async def get_content_metadata(self, asin: str) -> ContentMetadata:
         """Return a title's content reference (ACR) and exact runtime, in one call.
 
@@ -478,6 +519,12 @@ class AudibleClient(AudibleCatalogMixin, AsyncClosing):
                 path, body, response_callback=read_reply, params=params
             )
         return reply
+
+
+def _add_months(month: date, count: int) -> date:
+    """Return the first day of the month `count` months after `month`."""
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _int_or_none(value: str | None) -> int | None:

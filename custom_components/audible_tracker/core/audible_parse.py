@@ -215,6 +215,18 @@ def parse_last_position(
 
 def parse_daily_stat(entry: object) -> tuple[date, float] | None:
     """Parse one aggregated_daily_listening_stats entry to (day, seconds)."""
+    return _parse_stat(entry, "")
+
+
+def parse_monthly_stat(entry: object) -> tuple[date, float] | None:
+    """Parse one aggregated_monthly_listening_stats entry to (1st, seconds).
+
+    Its interval_identifier is the month ("2025-08").
+    """
+    return _parse_stat(entry, "-01")
+
+
+def _parse_stat(entry: object, day_suffix: str) -> tuple[date, float] | None:
     identifier = get(entry, "interval_identifier")
     amount = number(get(entry, "aggregated_sum"))
     unit = get(entry, "unit")
@@ -224,7 +236,7 @@ def parse_daily_stat(entry: object) -> tuple[date, float] | None:
     if not isinstance(identifier, str) or amount is None or factor is None:
         return None
     try:
-        day = date.fromisoformat(identifier)
+        day = date.fromisoformat(identifier + day_suffix)
     except ValueError:
         return None
     return day, max(0.0, amount * factor)

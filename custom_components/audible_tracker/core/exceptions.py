@@ -164,3 +164,7 @@ class SeriesCacheFormatError(DataError):
 
 class MatchDataError(DataError):
     """A stored match result that cannot be read back."""
+
+
+class HistoryFormatError(DataError):
+    """A stored listening history that cannot be read back."""
