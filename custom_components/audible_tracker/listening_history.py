@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from homeassistant.components.recorder.models import (
     StatisticData,
@@ -31,7 +31,6 @@ from homeassistant.components.recorder.statistics import (
 from homeassistant.const import UnitOfTime
 from homeassistant.core import callback
 from homeassistant.helpers.recorder import get_instance
-from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 from homeassistant.util.unit_conversion import DurationConverter
@@ -52,6 +51,7 @@ from .core.history import (
     rows_to_import,
 )
 from .core.json_fields import Reader
+from .storage import entry_store
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -85,9 +85,7 @@ class HistoryStore:
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Bind to the entry's history file."""
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.history", atomic_writes=True
-        )
+        self._store = entry_store(hass, entry_id, STORAGE_VERSION, "history")
         self.history = ListeningHistory()
         # Per series, the values (seconds per day) last imported.
         self.imported: dict[HistorySeries, dict[date, float]] = {}

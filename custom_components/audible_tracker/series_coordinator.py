@@ -20,10 +20,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers.event import async_call_later
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_FOLLOWED_AUTHORS, DOMAIN, LOGGER, with_option_defaults
+from .const import CONF_FOLLOWED_AUTHORS, LOGGER, with_option_defaults
 from .coordinator import TrackerCoordinator
 from .core.exceptions import AudibleError, AudibleRateLimitError, SeriesCacheFormatError
 from .core.series import UserLibrary, owned_series
@@ -38,11 +37,13 @@ from .core.series.catalog import SeriesListing
 from .core.series.overview import Overview, build_overview
 from .core.series.schedule import DEFAULT_OPTIONS, plan_refresh
 from .errors import coordinator_exception_handler, reauth_on_auth_error
+from .storage import entry_store
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
 
     from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.storage import Store
 
     from .coordinator import LibraryCoordinator, LibraryData, ProgressCoordinator
     from .core.series.catalog import CatalogProduct
@@ -71,13 +72,7 @@ def library_authors(library: LibraryData) -> dict[str, str]:
 
 def catalog_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
     """Return the Store of an entry's catalog cache."""
-    return Store(
-        hass,
-        CATALOG_STORAGE_VERSION,
-        f"{DOMAIN}.{entry_id}.catalog",
-        private=True,
-        atomic_writes=True,
-    )
+    return entry_store(hass, entry_id, CATALOG_STORAGE_VERSION, "catalog")
 
 
 async def remove_catalog_store(hass: HomeAssistant, entry_id: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import probatio
-from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -13,9 +12,14 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.helpers.service import async_get_config_entry
 from homeassistant.util import dt as dt_util
 
+from .action_common import (
+    ATTR_ABS_ITEM_ID,
+    ATTR_ASIN,
+    ENTRY_SCHEMA,
+    call_entry,
+)
 from .const import DOMAIN
 from .core.sync import plan_push
 from .errors import action_exception_handler, action_failed, invalid_call
@@ -26,10 +30,8 @@ from .sync_runner import abs_side, audible_side
 
 if TYPE_CHECKING:
     from .coordinator import LibraryData
-    from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData
+    from .runtime import AudibleTrackerRuntimeData
 
-ATTR_ASIN: Final = "asin"
-ATTR_ABS_ITEM_ID: Final = "abs_item_id"
 ATTR_IGNORE: Final = "ignore"
 ATTR_POSITION: Final = "position"
 ATTR_ENABLED: Final = "enabled"
@@ -42,7 +44,6 @@ SERVICE_SYNC_NOW: Final = "sync_now"
 SERVICE_SET_SYNC_ENABLED: Final = "set_sync_enabled"
 SERVICE_GET_CONFLICTS: Final = "get_conflicts"
 
-ENTRY_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): str})
 TITLE_SCHEMA = ENTRY_SCHEMA.extend({probatio.Required(ATTR_ASIN): str})
 LINK_SCHEMA = TITLE_SCHEMA.extend({probatio.Required(ATTR_ABS_ITEM_ID): str})
 RESOLVE_SCHEMA = TITLE_SCHEMA.extend(
@@ -61,16 +62,6 @@ PUSH_SCHEMA = ENTRY_SCHEMA.extend(
 SET_SYNC_SCHEMA = TITLE_SCHEMA.extend({probatio.Required(ATTR_ENABLED): bool})
 
 
-def _entry(call: ServiceCall, *, needs_abs: bool = False) -> AudibleTrackerConfigEntry:
-    """Return the loaded entry the call names (Home Assistant checks it exists)."""
-    entry: AudibleTrackerConfigEntry = async_get_config_entry(
-        call.hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID]
-    )
-    if needs_abs and entry.runtime_data.deps.abs_client is None:
-        raise invalid_call("abs_not_configured", entry=entry.title)
-    return entry
-
-
 def _asin(library: LibraryData, asin: str) -> str:
     asin = asin.strip().upper()
     if asin not in library.titles:
@@ -86,7 +77,7 @@ def _item_id(library: LibraryData, item_id: str) -> str:
 
 
 async def _async_link(call: ServiceCall) -> None:
-    entry = _entry(call, needs_abs=True)
+    entry = call_entry(call, needs_abs=True)
     library = entry.runtime_data.library
     asin = _asin(library.data, call.data[ATTR_ASIN])
     item_id = _item_id(library.data, call.data[ATTR_ABS_ITEM_ID])
@@ -100,7 +91,7 @@ async def _async_forget_sync(runtime: AudibleTrackerRuntimeData, asin: str) -> N
 
 
 async def _async_unlink(call: ServiceCall) -> None:
-    entry = _entry(call, needs_abs=True)
+    entry = call_entry(call, needs_abs=True)
     runtime = entry.runtime_data
     asin = _asin(runtime.library.data, call.data[ATTR_ASIN])
     await _async_forget_sync(runtime, asin)
@@ -108,7 +99,7 @@ async def _async_unlink(call: ServiceCall) -> None:
 
 
 async def _async_resolve_conflict(call: ServiceCall) -> None:
-    entry = _entry(call, needs_abs=True)
+    entry = call_entry(call, needs_abs=True)
     library = entry.runtime_data.library
     asin = _asin(library.data, call.data[ATTR_ASIN])
     item_in: str | None = call.data.get(ATTR_ABS_ITEM_ID)
@@ -143,7 +134,7 @@ def _linked_title(
 
 
 async def _async_push_position(call: ServiceCall) -> None:
-    entry = _entry(call, needs_abs=True)
+    entry = call_entry(call, needs_abs=True)
     runtime = entry.runtime_data
     library = runtime.library.data
     sync = runtime.progress.sync
@@ -174,7 +165,7 @@ async def _async_push_position(call: ServiceCall) -> None:
 
 
 async def _async_sync_now(call: ServiceCall) -> None:
-    entry = _entry(call)
+    entry = call_entry(call)
     progress = entry.runtime_data.progress
     await progress.async_refresh()
     if not progress.last_update_success:
@@ -182,7 +173,7 @@ async def _async_sync_now(call: ServiceCall) -> None:
 
 
 async def _async_set_sync_enabled(call: ServiceCall) -> None:
-    entry = _entry(call, needs_abs=True)
+    entry = call_entry(call, needs_abs=True)
     runtime = entry.runtime_data
     asin = _asin(runtime.library.data, call.data[ATTR_ASIN])
     disabled = runtime.deps.store.data.sync_disabled
@@ -194,7 +185,7 @@ async def _async_set_sync_enabled(call: ServiceCall) -> None:
 
 
 async def _async_get_conflicts(call: ServiceCall) -> ServiceResponse:
-    entry = _entry(call, needs_abs=True)
+    entry = call_entry(call, needs_abs=True)
     library = entry.runtime_data.library
     data = library.data
     snapshot = entry.runtime_data.progress.data.snapshot

@@ -6,7 +6,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Final, cast
 
 import probatio
-from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -14,9 +13,14 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.helpers.service import async_get_config_entry
 from homeassistant.util import dt as dt_util
 
+from .action_common import (
+    ATTR_ABS_ITEM_ID,
+    ATTR_ASIN,
+    ENTRY_SCHEMA,
+    call_entry,
+)
 from .const import DOMAIN
 from .core.history import finished_between, finished_books, listening_between
 from .core.sync import PlannedWrite, Side, WriteKind
@@ -24,10 +28,8 @@ from .errors import action_exception_handler, action_failed, invalid_call
 from .sync_runner import abs_side, audible_side
 
 if TYPE_CHECKING:
-    from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData
+    from .runtime import AudibleTrackerRuntimeData
 
-ATTR_ASIN: Final = "asin"
-ATTR_ABS_ITEM_ID: Final = "abs_item_id"
 ATTR_START: Final = "start"
 ATTR_END: Final = "end"
 
@@ -38,27 +40,18 @@ MARK_FINISHED_REASON: Final = "mark_finished action"
 # A range longer than this is refused: the answer lists every day.
 MAX_RANGE_DAYS: Final = 3660
 
-MARK_FINISHED_SCHEMA = probatio.Schema(
+MARK_FINISHED_SCHEMA = ENTRY_SCHEMA.extend(
     {
-        probatio.Required(ATTR_CONFIG_ENTRY_ID): str,
         probatio.Optional(ATTR_ASIN): str,
         probatio.Optional(ATTR_ABS_ITEM_ID): str,
     }
 )
-STATS_SCHEMA = probatio.Schema(
+STATS_SCHEMA = ENTRY_SCHEMA.extend(
     {
-        probatio.Required(ATTR_CONFIG_ENTRY_ID): str,
         probatio.Required(ATTR_START): probatio.Coerce(date.fromisoformat),
         probatio.Required(ATTR_END): probatio.Coerce(date.fromisoformat),
     }
 )
-
-
-def _entry(call: ServiceCall) -> AudibleTrackerConfigEntry:
-    entry: AudibleTrackerConfigEntry = async_get_config_entry(
-        call.hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID]
-    )
-    return entry
 
 
 def _title_sides(
@@ -87,7 +80,7 @@ def _title_sides(
 
 
 async def _async_mark_finished(call: ServiceCall) -> None:
-    runtime = _entry(call).runtime_data
+    runtime = call_entry(call).runtime_data
     asin, item_id = _title_sides(
         runtime, call.data.get(ATTR_ASIN), call.data.get(ATTR_ABS_ITEM_ID)
     )
@@ -151,7 +144,7 @@ async def _async_mark_linked(
 
 
 async def _async_get_listening_stats(call: ServiceCall) -> ServiceResponse:
-    entry = _entry(call)
+    entry = call_entry(call)
     start: date = call.data[ATTR_START]
     end: date = call.data[ATTR_END]
     if end < start or (end - start).days >= MAX_RANGE_DAYS:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import probatio
-from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -23,8 +22,12 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.service import async_get_config_entry
 
+from .action_common import (
+    ATTR_ASIN,
+    ENTRY_SCHEMA,
+    call_entry,
+)
 from .const import DOMAIN, LOGGER
 from .core.exceptions import (
     AbsError,
@@ -47,9 +50,7 @@ if TYPE_CHECKING:
     from .coordinator import LibraryData
     from .core.abs_api import AbsClient
     from .core.models import AbsItem
-    from .runtime import AudibleTrackerConfigEntry
 
-ATTR_ASIN: Final = "asin"
 ATTR_FIELDS: Final = "fields"
 ATTR_ALL: Final = "all"
 ATTR_OVERWRITE: Final = "overwrite"
@@ -58,8 +59,6 @@ ATTR_DRY_RUN: Final = "dry_run"
 SERVICE_GET_METADATA_GAPS: Final = "get_metadata_gaps"
 SERVICE_WRITE_METADATA: Final = "write_metadata"
 
-# Like services.py's (which imports this module, so it cannot import it).
-ENTRY_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): str})
 GET_GAPS_SCHEMA = ENTRY_SCHEMA.extend(
     {
         probatio.Optional(ATTR_ASIN): str,
@@ -79,16 +78,6 @@ WRITE_SCHEMA = ENTRY_SCHEMA.extend(
 )
 
 
-def _entry(call: ServiceCall) -> AudibleTrackerConfigEntry:
-    """Return the loaded entry the call names; it must have ABS."""
-    entry: AudibleTrackerConfigEntry = async_get_config_entry(
-        call.hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID]
-    )
-    if entry.runtime_data.deps.abs_client is None:
-        raise invalid_call("abs_not_configured", entry=entry.title)
-    return entry
-
-
 def _links(data: LibraryData) -> dict[str, str]:
     return {asin: link.item_id for asin, link in data.match.links.items()}
 
@@ -103,7 +92,7 @@ def _linked_asin(data: LibraryData, asin_in: str) -> str:
 
 
 async def _async_get_metadata_gaps(call: ServiceCall) -> ServiceResponse:
-    entry = _entry(call)
+    entry = call_entry(call, needs_abs=True)
     data = entry.runtime_data.library.data
     links = _links(data)
     if (asin_in := call.data.get(ATTR_ASIN)) is not None:
@@ -224,7 +213,7 @@ async def _async_read_back(
 
 
 async def _async_write_metadata(call: ServiceCall) -> ServiceResponse:
-    entry = _entry(call)
+    entry = call_entry(call, needs_abs=True)
     runtime = entry.runtime_data
     abs_client = runtime.deps.abs_client
     assert abs_client is not None  # noqa: S101 - _entry checked it is configured

@@ -6,7 +6,6 @@ import re
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import probatio
-from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -14,9 +13,13 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.helpers.service import async_get_config_entry
 from homeassistant.util import dt as dt_util
 
+from .action_common import (
+    ATTR_ASIN,
+    ENTRY_SCHEMA,
+    call_entry,
+)
 from .const import DOMAIN
 from .core.exceptions import AudibleNotFoundError
 from .errors import action_exception_handler, action_failed, invalid_call
@@ -26,10 +29,8 @@ if TYPE_CHECKING:
     from .core.series import SeriesView, VolumeStatus
     from .core.series.catalog import CatalogProduct
     from .core.series.overview import Overview
-    from .runtime import AudibleTrackerConfigEntry
     from .series_coordinator import SeriesCoordinator
 
-ATTR_ASIN: Final = "asin"
 ATTR_SERIES_ASIN: Final = "series_asin"
 ATTR_AUTHOR: Final = "author"
 
@@ -40,19 +41,11 @@ SERVICE_REMOVE_FROM_WISHLIST: Final = "remove_from_wishlist"
 
 _ASIN: Final = re.compile(r"[A-Z0-9]{10}")
 
-ENTRY_SCHEMA = probatio.Schema({probatio.Required(ATTR_CONFIG_ENTRY_ID): str})
 GET_SERIES_SCHEMA = ENTRY_SCHEMA.extend(
     {probatio.Optional(ATTR_ASIN): str, probatio.Optional(ATTR_SERIES_ASIN): str}
 )
 AUTHOR_SCHEMA = ENTRY_SCHEMA.extend({probatio.Optional(ATTR_AUTHOR): str})
 WISHLIST_SCHEMA = ENTRY_SCHEMA.extend({probatio.Required(ATTR_ASIN): str})
-
-
-def _entry(call: ServiceCall) -> AudibleTrackerConfigEntry:
-    entry: AudibleTrackerConfigEntry = async_get_config_entry(
-        call.hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID]
-    )
-    return entry
 
 
 def _asin(raw: str) -> str:
@@ -124,7 +117,7 @@ def _pick_series(overview: Overview, call: ServiceCall) -> list[SeriesView]:
 
 
 async def _async_get_series(call: ServiceCall) -> ServiceResponse:
-    overview = _entry(call).runtime_data.series.data
+    overview = call_entry(call).runtime_data.series.data
     views = _pick_series(overview, call)
     return cast("ServiceResponse", {"series": [_series(view) for view in views]})
 
@@ -152,7 +145,7 @@ def _title(
 
 
 async def _async_get_author_titles(call: ServiceCall) -> ServiceResponse:
-    runtime = _entry(call).runtime_data
+    runtime = call_entry(call).runtime_data
     series = runtime.series
     names = library_authors(runtime.library.data)
     wanted: str | None = call.data.get(ATTR_AUTHOR)
@@ -202,7 +195,7 @@ async def _async_read_wishlist(series: SeriesCoordinator) -> tuple[str, ...]:
 
 
 async def _async_add_to_wishlist(call: ServiceCall) -> None:
-    runtime = _entry(call).runtime_data
+    runtime = call_entry(call).runtime_data
     series = runtime.series
     asin = _asin(call.data[ATTR_ASIN])
     if asin in runtime.library.data.titles:
@@ -227,7 +220,7 @@ async def _async_add_to_wishlist(call: ServiceCall) -> None:
 
 
 async def _async_remove_from_wishlist(call: ServiceCall) -> None:
-    series = _entry(call).runtime_data.series
+    series = call_entry(call).runtime_data.series
     asin = _asin(call.data[ATTR_ASIN])
     with action_exception_handler():
         series.cache.refresh.record_request(dt_util.utcnow())

@@ -83,18 +83,23 @@ class TrackerData:
         )
 
 
+def entry_store(
+    hass: HomeAssistant, entry_id: str, version: int, part: str | None = None
+) -> Store[dict[str, Any]]:
+    """Return a private Store of an entry: `.storage/audible_tracker.<entry>[.part]`.
+
+    Private (it holds the user's library data) and written atomically.
+    """
+    key = f"{DOMAIN}.{entry_id}" if part is None else f"{DOMAIN}.{entry_id}.{part}"
+    return Store(hass, version, key, private=True, atomic_writes=True)
+
+
 class TrackerStore:
     """The Store of one config entry."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Bind to `.storage/audible_tracker.<entry_id>`."""
-        self._store: Store[dict[str, Any]] = Store(
-            hass,
-            STORAGE_VERSION,
-            f"{DOMAIN}.{entry_id}",
-            private=True,
-            atomic_writes=True,
-        )
+        self._store = entry_store(hass, entry_id, STORAGE_VERSION)
         self.data = TrackerData()
 
     async def async_load(self) -> TrackerData:
