@@ -37,8 +37,10 @@ CONF_THRESHOLD: Final = "threshold"
 CONF_SKEW_WINDOW: Final = "skew_window"
 CONF_COOLDOWN: Final = "cooldown"
 CONF_LIBRARY_REFRESH_HOURS: Final = "library_refresh_hours"
+CONF_IDLE_POLL_INTERVAL: Final = "idle_poll_interval"
 
 MIN_POLL_INTERVAL_S: Final = 60
+MAX_IDLE_POLL_INTERVAL_S: Final = 3600
 
 # The one definition of the options' defaults; read them through
 # `with_option_defaults`.
@@ -46,11 +48,12 @@ OPTION_DEFAULTS: Final[Mapping[str, object]] = MappingProxyType(
     {
         CONF_SYNC_MODE: "bidirectional",
         CONF_DRY_RUN: False,
-        CONF_POLL_INTERVAL: 300,
+        CONF_POLL_INTERVAL: 120,
         CONF_THRESHOLD: 5.0,
         CONF_SKEW_WINDOW: 60.0,
         CONF_COOLDOWN: 600.0,
         CONF_LIBRARY_REFRESH_HOURS: 6.0,
+        CONF_IDLE_POLL_INTERVAL: 900,
     }
 )
 

@@ -7,9 +7,11 @@ coordinators in `coordinator.py`, and these two share a base class and data type
   (a State-Token delta; a full fetch every 6 hours), the listening stats (at
   most hourly), the Audiobookshelf library index (every 6 hours, or at once
   when an unknown item shows up) and re-matches what changed, in the executor.
-- The progress coordinator (every 5 minutes) asks Audible for the positions of
-  the watchlist only, and Audiobookshelf for `/api/me`: two requests when
-  nothing changed. It builds the snapshot the entities read.
+- The progress coordinator asks Audible for the positions of the watchlist
+  only, and Audiobookshelf for `/api/me`: two requests when nothing changed.
+  It polls every 2 minutes after any activity and slows down to the idle
+  interval when nobody listens (`core.polling`). It builds the snapshot the
+  entities read.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_ABS_LIBRARIES,
+    CONF_IDLE_POLL_INTERVAL,
     CONF_LIBRARY_REFRESH_HOURS,
     CONF_POLL_INTERVAL,
     DOMAIN,
@@ -38,6 +41,7 @@ from .core.exceptions import (
     AudibleRateLimitError,
 )
 from .core.matching import Candidate, Matcher, MatchResult
+from .core.polling import PollSchedule, abs_moved, audible_moved
 from .core.sync import Side, SyncPlan, WriteKind
 from .core.tracking import (
     BookEvent,
@@ -76,6 +80,12 @@ STATS_INTERVAL: Final = timedelta(hours=1)
 def poll_interval(options: Mapping[str, Any]) -> timedelta:
     """Return how often the progress coordinator polls, from entry options."""
     return timedelta(seconds=float(with_option_defaults(options)[CONF_POLL_INTERVAL]))
+
+
+def poll_schedule(options: Mapping[str, Any]) -> PollSchedule:
+    """Return the progress poll's fast and idle intervals, from entry options."""
+    idle = float(with_option_defaults(options)[CONF_IDLE_POLL_INTERVAL])
+    return PollSchedule(fast=poll_interval(options), idle=timedelta(seconds=idle))
 
 
 def library_refresh_interval(options: Mapping[str, Any]) -> timedelta:
@@ -356,13 +366,15 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         library: LibraryCoordinator,
     ) -> None:
         """Set up the poll."""
+        schedule = poll_schedule(entry.options)
         super().__init__(
-            hass,
-            entry,
-            deps,
-            name="progress",
-            update_interval=poll_interval(entry.options),
+            hass, entry, deps, name="progress", update_interval=schedule.fast
         )
+        self._schedule = schedule
+        # Home Assistant starting is activity: poll fast at first.
+        self._last_activity = dt_util.utcnow()
+        self._last_poll: datetime | None = None
+        self._next_poll_at: datetime | None = None
         self.library = library
         self.metadata = ContentMetadataCache(deps)
         self.sync = (
@@ -373,6 +385,7 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         self._positions: dict[str, AudiblePosition | None] = {}
         # Positions answered in this poll: the sync never acts on older ones.
         self._fresh_positions: dict[str, AudiblePosition | None] = {}
+        self._known_before: dict[str, AudiblePosition | None] = {}
         self._abs_progress: dict[str, AbsProgress] = {}
         self._extra_watch: set[str] = set()
         self._audible_ok = True
@@ -380,6 +393,37 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         # Unknown ABS items already asked about, so one odd item (another
         # library, a podcast) does not re-index ABS every poll.
         self._unknown_items_seen: set[str] = set()
+
+    @callback
+    def note_activity(self) -> None:
+        """Poll fast again: someone is listening (an ABS socket event, say)."""
+        now = dt_util.utcnow()
+        self._last_activity = now
+        fast = self._schedule.fast
+        self.update_interval = fast
+        if (
+            self._listeners
+            and self._next_poll_at is not None
+            and self._next_poll_at > now + fast
+        ):
+            # The slow poll already scheduled would come too late.
+            self._next_poll_at = now + fast
+            self._schedule_refresh()
+
+    def set_poll_schedule(self, options: Mapping[str, Any]) -> None:
+        """Take new interval options; poll fast again (someone is here)."""
+        self._schedule = poll_schedule(options)
+        self.note_activity()
+
+    def _adapt_interval(self, now: datetime, *, moved: bool) -> None:
+        """Set the interval to the next poll (the schedule starts after this)."""
+        if moved:
+            self._last_activity = now
+        current = self.update_interval or self._schedule.fast
+        interval = self._schedule.next_interval(current, self._last_activity, now)
+        self.update_interval = interval
+        self._last_poll = now
+        self._next_poll_at = now + interval
 
     def watch(self, asin: str) -> None:
         """Put a title on the next poll's watchlist (actions use this)."""
@@ -389,10 +433,18 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
     async def _async_update_data(self) -> ProgressData:
         now = dt_util.utcnow()
         library = self.library.data
+        abs_before = self._abs_progress
         self._abs_ok = await self._async_poll_abs(library)
+        moved = self._abs_progress is not abs_before and abs_moved(
+            abs_before, self._abs_progress
+        )
         asked = set(self._extra_watch)
         watchlist = self._watchlist(library, now)
         self._audible_ok = await self._async_poll_audible(watchlist, now)
+        moved = moved or audible_moved(
+            self._known_before, self._fresh_positions, self._last_poll
+        )
+        self._adapt_interval(now, moved=moved)
         if self._audible_ok:
             # Exact runtimes and ACRs of the titles that matter, once each.
             await self.metadata.async_prefetch(watchlist & library.titles.keys(), now)
@@ -518,6 +570,7 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
     ) -> bool:
         guard = self.deps.audible_guard
         self._fresh_positions = {}
+        self._known_before = {}
         if not watchlist:
             guard.health.succeeded()
             return True
@@ -529,6 +582,8 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         if positions is None:
             return guard.health.available
         self._fresh_positions = dict(positions)
+        # What was known of the answered titles, to tell a move (see polling).
+        self._known_before = {asin: self._positions.get(asin) for asin in positions}
         # A title with no answer keeps what we knew: absence is not position 0.
         for asin, position in positions.items():
             if position is not None or asin not in self._positions:

@@ -32,11 +32,13 @@ from .const import (
     CONF_ABS_URL,
     CONF_COOLDOWN,
     CONF_DRY_RUN,
+    CONF_IDLE_POLL_INTERVAL,
     CONF_LIBRARY_REFRESH_HOURS,
     CONF_POLL_INTERVAL,
     CONF_SKEW_WINDOW,
     CONF_SYNC_MODE,
     CONF_THRESHOLD,
+    MAX_IDLE_POLL_INTERVAL_S,
     MIN_POLL_INTERVAL_S,
     OPTION_DEFAULTS,
 )
@@ -81,6 +83,9 @@ OPTIONS_SCHEMA = probatio.Schema(
                 mode=NumberSelectorMode.BOX,
             )
         ),
+        probatio.Required(CONF_IDLE_POLL_INTERVAL): _seconds(
+            MIN_POLL_INTERVAL_S, MAX_IDLE_POLL_INTERVAL_S
+        ),
     }
 )
 
@@ -108,7 +113,12 @@ class AudibleTrackerOptionsFlow(OptionsFlow):
                 {
                     key: value
                     for key, value in OPTIONS_SCHEMA.schema.items()
-                    if key in (CONF_POLL_INTERVAL, CONF_LIBRARY_REFRESH_HOURS)
+                    if key
+                    in (
+                        CONF_POLL_INTERVAL,
+                        CONF_LIBRARY_REFRESH_HOURS,
+                        CONF_IDLE_POLL_INTERVAL,
+                    )
                 }
             )
         return self.async_show_form(

@@ -1,0 +1,92 @@
+"""Adaptive progress polling in Home Assistant: counted requests, frozen clock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+
+from tests.conftest import ANNE_ID, advance, make_entry, setup_integration
+from tests.fakes.abs_server import FakeAbsServer
+from tests.fakes.audible_server import FakeAudible
+
+LASTPOSITIONS = "1.0/annotations/lastpositions"
+ANNE = "B0FAKE0001"
+FAST = list(range(2, 31, 2))  # every 2 minutes for the first half hour
+
+
+async def poll_minutes(
+    hass: HomeAssistant, freezer: Any, audible: FakeAudible, minutes: int
+) -> list[int]:
+    """Let `minutes` pass a minute at a time; the minutes Audible was polled."""
+    polled = []
+    for minute in range(1, minutes + 1):
+        before = audible.count(LASTPOSITIONS)
+        await advance(hass, freezer, 1)
+        polled += [minute] * (audible.count(LASTPOSITIONS) - before)
+    return polled
+
+
+async def test_quiet_polls_back_off_to_the_idle_interval(
+    hass: HomeAssistant, mock_audible: FakeAudible, freezer: Any
+) -> None:
+    await setup_integration(hass, make_entry())
+    library = mock_audible.count("1.0/library")
+    stats = mock_audible.count("1.0/stats/aggregates")
+    polled = await poll_minutes(hass, freezer, mock_audible, 120)
+    # Fast after the start, then 4, 8 and 15 minutes apart.
+    assert polled == [*FAST, 34, 42, 57, 72, 87, 102, 117]
+    assert len([m for m in polled if m > 60]) == 4  # an idle hour
+    # The library (30 minutes) and the stats (hourly) keep their own schedules.
+    assert mock_audible.count("1.0/library") - library == 4
+    assert mock_audible.count("1.0/stats/aggregates") - stats == 2
+
+
+async def test_listening_on_audible_makes_polls_fast_again(
+    hass: HomeAssistant, mock_audible: FakeAudible, freezer: Any
+) -> None:
+    await setup_integration(hass, make_entry())
+    await poll_minutes(hass, freezer, mock_audible, 60)  # idle: next poll at 72
+    mock_audible.set_position(ANNE, 50_000)
+    polled = await poll_minutes(hass, freezer, mock_audible, 30)
+    assert polled == [12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
+
+
+async def test_listening_on_abs_makes_polls_fast_again(
+    hass: HomeAssistant,
+    mock_audible: FakeAudible,
+    abs_world: FakeAbsServer,
+    freezer: Any,
+) -> None:
+    await setup_integration(hass, make_entry(abs_url=abs_world.url))
+    await poll_minutes(hass, freezer, mock_audible, 90)
+    abs_world.clear_requests()
+    abs_world.set_progress(ANNE_ID, current_time=50.0, duration=60.0)
+    polled = await poll_minutes(hass, freezer, mock_audible, 30)
+    first = polled[0]
+    assert first <= 15  # the idle poll that sees it
+    assert polled == list(range(first, 31, 2))
+    # The same polls ask ABS: one request each.
+    assert len(abs_world.requests_to("GET", "/api/me")) == len(polled)
+
+
+async def test_a_nudge_makes_polls_fast_at_once(
+    hass: HomeAssistant, mock_audible: FakeAudible, freezer: Any
+) -> None:
+    entry = make_entry()
+    await setup_integration(hass, entry)
+    assert (await poll_minutes(hass, freezer, mock_audible, 60))[-1] == 57
+    # The next idle poll would be at 72; an ABS socket event comes at 60.
+    entry.runtime_data.progress.note_activity()
+    polled = await poll_minutes(hass, freezer, mock_audible, 30)
+    assert polled == [2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
+
+
+async def test_a_nudge_never_delays_a_poll_that_is_due(
+    hass: HomeAssistant, mock_audible: FakeAudible, freezer: Any
+) -> None:
+    entry = make_entry()
+    await setup_integration(hass, entry)
+    await poll_minutes(hass, freezer, mock_audible, 1)
+    entry.runtime_data.progress.note_activity()
+    assert await poll_minutes(hass, freezer, mock_audible, 3) == [1, 3]
