@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 
-from tests.conftest import ANNE_ID, advance, make_entry, setup_integration
+from tests.conftest import ANNE_ID, NOW, advance, make_entry, setup_integration
 from tests.fakes.abs_server import FakeAbsServer
-from tests.fakes.audible_server import FakeAudible
+from tests.fakes.audible_server import FakeAudible, make_item
 
 LASTPOSITIONS = "1.0/annotations/lastpositions"
 ANNE = "B0FAKE0001"
@@ -90,3 +91,65 @@ async def test_a_nudge_never_delays_a_poll_that_is_due(
     await poll_minutes(hass, freezer, mock_audible, 1)
     entry.runtime_data.progress.note_activity()
     assert await poll_minutes(hass, freezer, mock_audible, 3) == [1, 3]
+
+
+def asked(audible: FakeAudible) -> list[set[str]]:
+    """The ASINs of each lastpositions request."""
+    return [
+        set(request.params["asins"].split(","))
+        for request in audible.requests_to(LASTPOSITIONS)
+    ]
+
+
+async def test_untouched_titles_are_asked_once_then_when_the_library_moves(
+    hass: HomeAssistant, mock_audible: FakeAudible, freezer: Any
+) -> None:
+    await setup_integration(hass, make_entry())
+    # New Spring: in progress in the library, no move for a week.
+    assert "B0PREQUEL5" in asked(mock_audible)[0]
+    mock_audible.requests.clear()
+    await poll_minutes(hass, freezer, mock_audible, 20)
+    assert all("B0PREQUEL5" not in asins for asins in asked(mock_audible))
+    # Picked up again on another device: the library refresh (every 30
+    # minutes) shows it, and the next poll asks about it.
+    mock_audible.set_listening("B0PREQUEL5", percent_complete=12.0)
+    mock_audible.set_position("B0PREQUEL5", 4_320_000)
+    mock_audible.requests.clear()
+    polled = await poll_minutes(hass, freezer, mock_audible, 20)
+    with_prequel = [
+        minute
+        for minute, asins in zip(polled, asked(mock_audible), strict=True)
+        if "B0PREQUEL5" in asins
+    ]
+    # The first poll after the library refresh at 30 minutes asks (polls had
+    # slowed down), and the move makes polls fast again.
+    assert with_prequel[0] <= 14
+    assert with_prequel == list(range(with_prequel[0], 21, 2))
+    book = hass.states.get("sensor.audible_de_currently_reading")
+    assert book.state == "New Spring"
+
+
+async def test_a_quiet_poll_is_one_request_whatever_the_library_size(
+    hass: HomeAssistant, mock_audible: FakeAudible, freezer: Any
+) -> None:
+    # 200 books in progress, untouched for weeks, and 1,000 finished long ago.
+    for n in range(1200):
+        asin = f"B0MANY{n:04d}"
+        mock_audible.add_items(
+            make_item(
+                asin,
+                f"Shelf {n}",
+                percent_complete=100.0 if n >= 200 else 30.0,
+                is_finished=n >= 200,
+            )
+        )
+        if n < 200:
+            mock_audible.set_position(asin, 60_000, NOW - timedelta(days=30 + n))
+    await setup_integration(hass, make_entry())
+    # The first poll asks about everything in progress once (25 per request).
+    assert mock_audible.count(LASTPOSITIONS) == 9
+    mock_audible.requests.clear()
+    await poll_minutes(hass, freezer, mock_audible, 10)
+    # Five polls, one request of the two hot titles each (the content
+    # metadata of the watchlist is fetched once, a few a poll, and kept).
+    assert [len(asins) for asins in asked(mock_audible)] == [2] * 5

@@ -53,6 +53,8 @@ def test_audible_moves() -> None:
     assert audible_moved(known, {"B0A": position(160.0, 3)}, T0)
     # No answer is no move.
     assert not audible_moved(known, {"B0A": None}, T0)
+    # A position where there was none is a move, whatever its date.
+    assert audible_moved({"B0A": None}, {"B0A": position(100.0, -600)}, T0)
     # A title asked about for the first time: moved if heard since the last poll.
     assert audible_moved({}, {"B0A": position(100.0, 1)}, T0)
     assert not audible_moved({}, {"B0A": position(100.0, -600)}, T0)

@@ -51,18 +51,18 @@ def audible_moved(
 ) -> bool:
     """Whether a fresh Audible position differs from the one known before.
 
-    Work in proportion to the answer (the watchlist). A title asked about for
-    the first time moved when its position is dated after `since` (the last
-    poll; None: always), so checking an old book does not count as listening.
+    Work in proportion to the answer (the watchlist). `known` holds the titles
+    asked about before (None: no position then). A title asked about for the
+    first time moved when its position is dated after `since` (the last poll;
+    None: always), so checking an old book does not count as listening.
     """
     for asin, position in fresh.items():
         if position is None:
             continue  # absence is not a move
-        before = known.get(asin)
-        if before is None:
+        if asin not in known:
             if since is None or position.last_updated > since:
                 return True
-        elif before != position:
+        elif known[asin] != position:
             return True
     return False
 
