@@ -153,3 +153,33 @@ async def test_a_quiet_poll_is_one_request_whatever_the_library_size(
     # Five polls, one request of the two hot titles each (the content
     # metadata of the watchlist is fetched once, a few a poll, and kept).
     assert [len(asins) for asins in asked(mock_audible)] == [2] * 5
+
+
+async def test_a_quiet_poll_reuses_the_snapshot_and_a_move_rebuilds_it(
+    hass: HomeAssistant,
+    mock_audible: FakeAudible,
+    abs_world: FakeAbsServer,
+    freezer: Any,
+) -> None:
+    entry = make_entry(abs_url=abs_world.url)
+    await setup_integration(hass, entry)
+    progress = entry.runtime_data.progress
+    await poll_minutes(hass, freezer, mock_audible, 6)  # the setup's echo
+    books = progress.data.snapshot.books
+    polled = await poll_minutes(hass, freezer, mock_audible, 4)
+    assert len(polled) == 2
+    # No pass over the library: the same books, a new poll time.
+    assert progress.data.snapshot.books is books
+    assert progress.data.snapshot.updated_at == NOW + timedelta(minutes=10)
+    # A move on ABS: built again.
+    abs_world.set_progress(ANNE_ID, current_time=50.0, duration=60.0)
+    await poll_minutes(hass, freezer, mock_audible, 2)
+    assert progress.data.snapshot.books is not books
+    assert progress.data.snapshot.books[ANNE].position_s == 50.0
+    # ... and on Audible (a listener with the app).
+    await poll_minutes(hass, freezer, mock_audible, 4)  # our write's echo
+    books = progress.data.snapshot.books
+    mock_audible.set_position("B0UNMATCH1", 1_200_000)
+    await poll_minutes(hass, freezer, mock_audible, 2)
+    assert progress.data.snapshot.books is not books
+    assert progress.data.snapshot.books["B0UNMATCH1"].position_s == 1200.0
