@@ -13,7 +13,9 @@ from custom_components.audible_tracker.const import (
 from custom_components.audible_tracker.coordinator import (
     library_refresh_interval,
     poll_interval,
+    poll_schedule,
 )
+from custom_components.audible_tracker.core.polling import PollSchedule
 from custom_components.audible_tracker.core.sync import SyncMode, SyncOptions
 from custom_components.audible_tracker.sync_runner import sync_options_from
 
@@ -27,7 +29,10 @@ def test_missing_options_take_their_defaults() -> None:
 
 
 def test_an_entry_without_options_runs_on_the_defaults() -> None:
-    assert poll_interval({}) == timedelta(minutes=5)
+    assert poll_interval({}) == timedelta(minutes=2)
+    assert poll_schedule({}) == PollSchedule(
+        fast=timedelta(minutes=2), idle=timedelta(minutes=15)
+    )
     assert library_refresh_interval({}) == timedelta(hours=6)
     assert sync_options_from({}) == (
         SyncOptions(

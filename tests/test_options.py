@@ -19,6 +19,7 @@ from custom_components.audible_tracker.const import (
     CONF_COOLDOWN,
     CONF_DRY_RUN,
     CONF_FOLLOWED_AUTHORS,
+    CONF_IDLE_POLL_INTERVAL,
     CONF_LIBRARY_REFRESH_HOURS,
     CONF_POLL_INTERVAL,
     CONF_RESPONSE_URL,
@@ -51,24 +52,26 @@ SYNC_PLAN = "sensor.audible_de_sync_plan"
 DEFAULTS = {
     CONF_SYNC_MODE: "bidirectional",
     CONF_DRY_RUN: False,
-    CONF_POLL_INTERVAL: 300,
+    CONF_POLL_INTERVAL: 120,
     CONF_THRESHOLD: 5.0,
     CONF_SKEW_WINDOW: 60.0,
     CONF_COOLDOWN: 600.0,
     CONF_LIBRARY_REFRESH_HOURS: 6.0,
     CONF_FOLLOWED_AUTHORS: [],
     CONF_STREAK_MINIMUM: 5.0,
+    CONF_IDLE_POLL_INTERVAL: 900,
 }
 CHANGED = {
     CONF_SYNC_MODE: "audible_to_abs",
     CONF_DRY_RUN: True,
-    CONF_POLL_INTERVAL: 120,
+    CONF_POLL_INTERVAL: 180,
     CONF_THRESHOLD: 10,
     CONF_SKEW_WINDOW: 30,
     CONF_COOLDOWN: 900,
     CONF_LIBRARY_REFRESH_HOURS: 12,
     CONF_FOLLOWED_AUTHORS: [person_asin("Robert Jordan")],
     CONF_STREAK_MINIMUM: 15,
+    CONF_IDLE_POLL_INTERVAL: 1800,
 }
 
 
@@ -154,7 +157,7 @@ async def test_options_apply_without_a_reload(
     await set_options(hass, entry, CHANGED)
     # The same coordinators, with the new settings.
     assert entry.runtime_data is runtime
-    assert runtime.progress.update_interval == timedelta(seconds=120)
+    assert runtime.progress.update_interval == timedelta(seconds=180)
     assert runtime.library.full_refresh_interval == timedelta(hours=12)
     sync = runtime.progress.sync
     assert sync is not None
@@ -174,7 +177,7 @@ async def test_poll_interval_takes_effect(
     freezer: Any,
 ) -> None:
     await set_options(hass, entry, {CONF_POLL_INTERVAL: 600})
-    # The running timer (5 minutes) fires once more, then every 10 minutes.
+    # The running timer (2 minutes) fires once more, then every 10 minutes.
     await advance(hass, freezer)
     abs_world.clear_requests()
     await advance(hass, freezer)
@@ -243,6 +246,7 @@ async def test_options_of_an_audible_only_entry(
         CONF_LIBRARY_REFRESH_HOURS,
         CONF_FOLLOWED_AUTHORS,
         CONF_STREAK_MINIMUM,
+        CONF_IDLE_POLL_INTERVAL,
     }
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
@@ -250,6 +254,7 @@ async def test_options_of_an_audible_only_entry(
             CONF_POLL_INTERVAL: 900,
             CONF_LIBRARY_REFRESH_HOURS: 12,
             CONF_STREAK_MINIMUM: 10,
+            CONF_IDLE_POLL_INTERVAL: 1800,
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -291,7 +296,7 @@ async def test_options_of_an_entry_that_is_not_loaded(
     assert dict(entry.options) == {**timings, CONF_FOLLOWED_AUTHORS: []}
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    assert entry.runtime_data.progress.update_interval == timedelta(seconds=120)
+    assert entry.runtime_data.progress.update_interval == timedelta(seconds=180)
 
 
 async def test_reauth_reloads_once_without_deprecation(

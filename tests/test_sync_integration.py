@@ -497,8 +497,8 @@ async def test_failed_audible_write_is_retried_on_the_next_poll(
     ledger = entry.runtime_data.deps.store.data.ledger["titles"][ANNE]["audible"]
     assert ledger["failures"] == 1
     assert ledger["write"]["status"] == "failed"
-    # Not in a tight loop: nothing happens until the next poll.
-    freezer.tick(timedelta(minutes=4))
+    # Not in a tight loop: nothing happens until the next poll (2 minutes).
+    freezer.tick(timedelta(minutes=1.5))
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert len(audible_position_writes(mock_audible)) == 2

@@ -27,7 +27,6 @@ from .coordinator import (
     LibraryCoordinator,
     ProgressCoordinator,
     library_refresh_interval,
-    poll_interval,
 )
 from .core.abs_api import AbsClient
 from .core.audible_api import AudibleClient
@@ -178,7 +177,7 @@ def apply_options(
     options: Mapping[str, Any],
 ) -> None:
     """Apply the options to running coordinators (no reload needed)."""
-    progress.update_interval = poll_interval(options)
+    progress.set_poll_schedule(options)
     library.full_refresh_interval = library_refresh_interval(options)
     if progress.sync is not None:
         progress.sync.set_options(options)

@@ -40,8 +40,10 @@ CONF_LIBRARY_REFRESH_HOURS: Final = "library_refresh_hours"
 # Author ASINs whose new titles show in the releases calendar.
 CONF_FOLLOWED_AUTHORS: Final = "followed_authors"
 CONF_STREAK_MINIMUM: Final = "streak_minimum"  # minutes
+CONF_IDLE_POLL_INTERVAL: Final = "idle_poll_interval"
 
 MIN_POLL_INTERVAL_S: Final = 60
+MAX_IDLE_POLL_INTERVAL_S: Final = 3600
 
 # The one definition of the options' defaults; read them through
 # `with_option_defaults`.
@@ -49,13 +51,14 @@ OPTION_DEFAULTS: Final[Mapping[str, object]] = MappingProxyType(
     {
         CONF_SYNC_MODE: "bidirectional",
         CONF_DRY_RUN: False,
-        CONF_POLL_INTERVAL: 300,
+        CONF_POLL_INTERVAL: 120,
         CONF_THRESHOLD: 5.0,
         CONF_SKEW_WINDOW: 60.0,
         CONF_COOLDOWN: 600.0,
         CONF_LIBRARY_REFRESH_HOURS: 6.0,
         CONF_FOLLOWED_AUTHORS: (),
         CONF_STREAK_MINIMUM: 5.0,
+        CONF_IDLE_POLL_INTERVAL: 900,
     }
 )
 

@@ -7,16 +7,19 @@ coordinators in `coordinator.py`, and these two share a base class and data type
   (a State-Token delta; a full fetch every 6 hours), the listening stats (at
   most hourly), the Audiobookshelf library index (every 6 hours, or at once
   when an unknown item shows up) and re-matches what changed, in the executor.
-- The progress coordinator (every 5 minutes) asks Audible for the positions of
-  the watchlist only, and Audiobookshelf for `/api/me`: two requests when
-  nothing changed. It builds the snapshot the entities read.
+- The progress coordinator asks Audible for the positions of the hot
+  watchlist only (`core.watchlist`), and Audiobookshelf for `/api/me`: two
+  requests when nothing changed, whatever the size of the library.
+  It polls every 2 minutes after any activity and slows down to the idle
+  interval when nobody listens (`core.polling`). It builds the snapshot the
+  entities read.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import callback
@@ -25,6 +28,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_ABS_LIBRARIES,
+    CONF_IDLE_POLL_INTERVAL,
     CONF_LIBRARY_REFRESH_HOURS,
     CONF_POLL_INTERVAL,
     DOMAIN,
@@ -38,21 +42,22 @@ from .core.exceptions import (
     AudibleRateLimitError,
 )
 from .core.matching import Candidate, Matcher, MatchResult
+from .core.polling import PollSchedule, abs_moved, audible_moved
 from .core.sync import Side, SyncPlan, WriteKind
 from .core.tracking import (
     BookEvent,
     Snapshot,
     build_snapshot,
-    build_watchlist,
     detect_book_events,
-    with_exact_runtimes,
 )
+from .core.watchlist import RECENT, Tiers, Watchlist, library_moves, library_tiers
 from .errors import (
     coordinator_exception_handler,
     reauth_on_auth_error,
     update_failed,
 )
 from .metadata import ContentMetadataCache
+from .poll_views import PollViews
 from .sync_runner import PollView, SyncRunner, title_states
 
 if TYPE_CHECKING:
@@ -78,6 +83,12 @@ def poll_interval(options: Mapping[str, Any]) -> timedelta:
     return timedelta(seconds=float(with_option_defaults(options)[CONF_POLL_INTERVAL]))
 
 
+def poll_schedule(options: Mapping[str, Any]) -> PollSchedule:
+    """Return the progress poll's fast and idle intervals, from entry options."""
+    idle = float(with_option_defaults(options)[CONF_IDLE_POLL_INTERVAL])
+    return PollSchedule(fast=poll_interval(options), idle=timedelta(seconds=idle))
+
+
 def library_refresh_interval(options: Mapping[str, Any]) -> timedelta:
     """Return how often both libraries are fetched in full, from entry options."""
     hours = float(with_option_defaults(options)[CONF_LIBRARY_REFRESH_HOURS])
@@ -94,6 +105,10 @@ class LibraryData:
     listening_days: list[ListeningDay] | None
     audible_available: bool = True
     abs_available: bool = True
+    # The watchlist's view of the library, made once per refresh.
+    tiers: Tiers = field(default_factory=Tiers)
+    # When the library last showed a title's listening change (last 7 days).
+    moved_at: dict[str, datetime] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -159,6 +174,7 @@ class LibraryCoordinator(TrackerCoordinator[LibraryData]):
         self._last_abs_index: datetime | None = None
         self._abs_index_wanted = False
         self._missing_libraries: set[str] = set()
+        self._moved_at: dict[str, datetime] = {}
         # Links and ignores change by actions while a refresh may be matching:
         # one match at a time, and a match of older links is done again.
         self._match_lock = asyncio.Lock()
@@ -192,6 +208,8 @@ class LibraryCoordinator(TrackerCoordinator[LibraryData]):
             listening_days=self._days,
             audible_available=audible_ok,
             abs_available=abs_ok,
+            tiers=library_tiers(self._titles, now),
+            moved_at=dict(self._moved_at),
         )
 
     async def _async_match(self) -> MatchResult:
@@ -286,6 +304,10 @@ class LibraryCoordinator(TrackerCoordinator[LibraryData]):
         if result is None:
             return guard.health.available
         await self._async_refresh_stats(now)
+        moved = library_moves(self._titles, result.titles)
+        self._moved_at = {
+            asin: at for asin, at in self._moved_at.items() if now - at <= RECENT
+        } | dict.fromkeys(moved, now)
         if result.is_delta:
             for asin in result.removed_asins:
                 self._titles.pop(asin, None)
@@ -369,13 +391,15 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         library: LibraryCoordinator,
     ) -> None:
         """Set up the poll."""
+        schedule = poll_schedule(entry.options)
         super().__init__(
-            hass,
-            entry,
-            deps,
-            name="progress",
-            update_interval=poll_interval(entry.options),
+            hass, entry, deps, name="progress", update_interval=schedule.fast
         )
+        self._schedule = schedule
+        # Home Assistant starting is activity: poll fast at first.
+        self._last_activity = dt_util.utcnow()
+        self._last_poll: datetime | None = None
+        self._next_poll_at: datetime | None = None
         self.library = library
         self.metadata = ContentMetadataCache(deps)
         self.sync = (
@@ -386,13 +410,50 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         self._positions: dict[str, AudiblePosition | None] = {}
         # Positions answered in this poll: the sync never acts on older ones.
         self._fresh_positions: dict[str, AudiblePosition | None] = {}
+        self._known_before: dict[str, AudiblePosition | None] = {}
         self._abs_progress: dict[str, AbsProgress] = {}
         self._extra_watch: set[str] = set()
+        self._views = PollViews()
+        # What the last poll asked Audible about (the hot watchlist, mostly).
+        self.polled: frozenset[str] = frozenset()
+        # A position or ABS progress changed since the last snapshot.
+        self._changed = True
         self._audible_ok = True
         self._abs_ok = deps.abs_client is not None
         # Unknown ABS items already asked about, so one odd item (another
         # library, a podcast) does not re-index ABS every poll.
         self._unknown_items_seen: set[str] = set()
+
+    @callback
+    def note_activity(self) -> None:
+        """Poll fast again: someone is listening (an ABS socket event, say)."""
+        now = dt_util.utcnow()
+        self._last_activity = now
+        fast = self._schedule.fast
+        self.update_interval = fast
+        if (
+            self._listeners
+            and self._next_poll_at is not None
+            and self._next_poll_at > now + fast
+        ):
+            # The slow poll already scheduled would come too late.
+            self._next_poll_at = now + fast
+            self._schedule_refresh()
+
+    def set_poll_schedule(self, options: Mapping[str, Any]) -> None:
+        """Take new interval options; poll fast again (someone is here)."""
+        self._schedule = poll_schedule(options)
+        self.note_activity()
+
+    def _adapt_interval(self, now: datetime, *, moved: bool) -> None:
+        """Set the interval to the next poll (the schedule starts after this)."""
+        if moved:
+            self._last_activity = now
+        current = self.update_interval or self._schedule.fast
+        interval = self._schedule.next_interval(current, self._last_activity, now)
+        self.update_interval = interval
+        self._last_poll = now
+        self._next_poll_at = now + interval
 
     def watch(self, asin: str) -> None:
         """Put a title on the next poll's watchlist (actions use this)."""
@@ -411,13 +472,27 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
     async def _async_update_data(self) -> ProgressData:
         now = dt_util.utcnow()
         library = self.library.data
+        abs_before = self._abs_progress
         self._abs_ok = await self._async_poll_abs(library)
+        moved = False
+        if self._abs_progress is not abs_before:
+            moved = abs_moved(abs_before, self._abs_progress)
+            self._changed |= moved or len(abs_before) != len(self._abs_progress)
         asked = set(self._extra_watch)
         watchlist = self._watchlist(library, now)
-        self._audible_ok = await self._async_poll_audible(watchlist, now)
+        self.polled = self._views.to_poll(watchlist)
+        self._audible_ok = await self._async_poll_audible(self.polled, now)
+        moved = moved or audible_moved(
+            self._known_before, self._fresh_positions, self._last_poll
+        )
+        self._adapt_interval(now, moved=moved)
         if self._audible_ok:
-            # Exact runtimes and ACRs of the titles that matter, once each.
-            await self.metadata.async_prefetch(watchlist & library.titles.keys(), now)
+            self._views.polled(self.polled)
+            # Exact runtimes and ACRs of the titles that matter, once each
+            # (a few per poll; none once all are known).
+            await self.metadata.async_prefetch(
+                watchlist.all & library.titles.keys(), now
+            )
         # Only what this poll asked about: an action may have added more.
         self._extra_watch -= asked
         if not self._audible_ok and not self._abs_ok:
@@ -429,8 +504,8 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         # Links may have changed while the services answered (an action, a
         # library refresh): never sync or show the poll's stale copy.
         library = self.library.data
-        plan = await self._async_sync(library, watchlist, now)
-        return self._build(self.library.data, watchlist, now, plan)
+        plan = await self._async_sync(library, self.polled, now)
+        return self._build(self.library.data, watchlist.all, now, plan)
 
     @callback
     def async_rebuild(self) -> None:
@@ -441,28 +516,26 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         now = dt_util.utcnow()
         library = self.library.data
         # Not async_set_updated_data: that would push the next poll back.
-        self.data = self._build(library, self._watchlist(library, now), now)
+        self.data = self._build(library, self._watchlist(library, now).all, now)
         self.async_update_listeners()
 
     def titles(self, library: LibraryData) -> dict[str, AudibleTitle]:
         """Return the library's titles, with their exact runtimes where known."""
-        return with_exact_runtimes(library.titles, self.metadata.runtime_ms())
+        return self._views.titles(library, self.metadata.runtime_ms())
 
-    @staticmethod
-    def _links(library: LibraryData) -> dict[str, str]:
-        return {asin: link.item_id for asin, link in library.match.links.items()}
+    def _links(self, library: LibraryData) -> dict[str, str]:
+        return self._views.links(library, self.metadata.runtime_ms())
 
-    def _watchlist(self, library: LibraryData, now: datetime) -> frozenset[str]:
-        last_positions = {
-            asin: pos for asin, pos in self._positions.items() if pos is not None
-        }
-        return build_watchlist(
-            library.titles,
+    def _watchlist(self, library: LibraryData, now: datetime) -> Watchlist:
+        reading = self.data.snapshot.currently_reading if self.data else None
+        return self._views.watchlist(
+            library,
+            self.metadata.runtime_ms(),
             self._abs_progress,
-            self._links(library),
-            last_positions,
+            self._positions,
             now,
             extra=self._extra_watch,
+            currently_reading=reading.asin if reading is not None else None,
         )
 
     async def _async_sync(
@@ -501,6 +574,37 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         now: datetime,
         plan: SyncPlan | None = None,
     ) -> ProgressData:
+        previous = self.data.snapshot if self.data is not None else None
+        today = dt_util.now().date()
+        runtimes = len(self.metadata.runtime_ms())
+        changed, self._changed = self._changed, False
+        if previous is not None and self._views.reusable(
+            library, runtimes, watchlist, today, changed=changed
+        ):
+            # Nothing changed: no pass over the whole library, and no events.
+            snapshot = replace(previous, updated_at=now)
+            events: list[BookEvent] = []
+        else:
+            snapshot = self._snapshot(library, watchlist, now, today)
+            events = detect_book_events(previous, snapshot)
+        return ProgressData(
+            snapshot=snapshot,
+            watchlist=watchlist,
+            audible_available=self._audible_ok and library.audible_available,
+            abs_available=self._abs_ok and library.abs_available,
+            events=events,
+            sync_plan=plan if plan is not None else self._last_plan(),
+            sync_mode=self.sync.options.mode.value if self.sync is not None else None,
+            dry_run=self.sync.dry_run if self.sync is not None else False,
+        )
+
+    def _snapshot(
+        self,
+        library: LibraryData,
+        watchlist: frozenset[str],
+        now: datetime,
+        today: date,
+    ) -> Snapshot:
         conflicts = library.match.conflicts
         abs_client = self.deps.abs_client
         unmatched = [
@@ -508,7 +612,7 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
             for asin in sorted({*conflicts, *library.match.unmatched})
             if asin in library.titles and (asin in conflicts or asin in watchlist)
         ]
-        snapshot = build_snapshot(
+        return build_snapshot(
             titles=self.titles(library),
             positions=self._positions,
             abs_items=library.abs_items,
@@ -517,19 +621,8 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
             unmatched_titles=unmatched,
             listening_days=library.listening_days,
             now=now,
-            today=dt_util.now().date(),
+            today=today,
             abs_cover_url=abs_client.cover_url if abs_client else None,
-        )
-        previous = self.data.snapshot if self.data is not None else None
-        return ProgressData(
-            snapshot=snapshot,
-            watchlist=watchlist,
-            audible_available=self._audible_ok and library.audible_available,
-            abs_available=self._abs_ok and library.abs_available,
-            events=detect_book_events(previous, snapshot),
-            sync_plan=plan if plan is not None else self._last_plan(),
-            sync_mode=self.sync.options.mode.value if self.sync is not None else None,
-            dry_run=self.sync.dry_run if self.sync is not None else False,
         )
 
     def _last_plan(self) -> SyncPlan | None:
@@ -540,6 +633,7 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
     ) -> bool:
         guard = self.deps.audible_guard
         self._fresh_positions = {}
+        self._known_before = {}
         if not watchlist:
             guard.health.succeeded()
             return True
@@ -551,10 +645,17 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         if positions is None:
             return guard.health.available
         self._fresh_positions = dict(positions)
+        # What was known of the answered titles, to tell a move (see polling).
+        self._known_before = {
+            asin: self._positions[asin] for asin in positions if asin in self._positions
+        }
         # A title with no answer keeps what we knew: absence is not position 0.
         for asin, position in positions.items():
-            if position is not None or asin not in self._positions:
+            if (position is not None or asin not in self._positions) and (
+                asin not in self._positions or self._positions[asin] != position
+            ):
                 self._positions[asin] = position
+                self._changed = True
         return True
 
     async def _async_poll_abs(self, library: LibraryData) -> bool:

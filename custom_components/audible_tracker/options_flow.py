@@ -34,12 +34,14 @@ from .const import (
     CONF_COOLDOWN,
     CONF_DRY_RUN,
     CONF_FOLLOWED_AUTHORS,
+    CONF_IDLE_POLL_INTERVAL,
     CONF_LIBRARY_REFRESH_HOURS,
     CONF_POLL_INTERVAL,
     CONF_SKEW_WINDOW,
     CONF_STREAK_MINIMUM,
     CONF_SYNC_MODE,
     CONF_THRESHOLD,
+    MAX_IDLE_POLL_INTERVAL_S,
     MIN_POLL_INTERVAL_S,
     OPTION_DEFAULTS,
 )
@@ -93,6 +95,9 @@ OPTIONS_SCHEMA = probatio.Schema(
                 unit_of_measurement="min",
                 mode=NumberSelectorMode.BOX,
             )
+        ),
+        probatio.Required(CONF_IDLE_POLL_INTERVAL): _seconds(
+            MIN_POLL_INTERVAL_S, MAX_IDLE_POLL_INTERVAL_S
         ),
     }
 )
@@ -154,6 +159,7 @@ class AudibleTrackerOptionsFlow(OptionsFlow):
                         CONF_POLL_INTERVAL,
                         CONF_LIBRARY_REFRESH_HOURS,
                         CONF_STREAK_MINIMUM,
+                        CONF_IDLE_POLL_INTERVAL,
                     )
                 }
             )

@@ -1070,3 +1070,42 @@ def test_malformed_stored_result_is_rejected(damage: Any) -> None:
 
     with pytest.raises(MatchDataError):
         MatchResult.from_dict(damage(data))
+
+
+def test_a_refresh_leaves_one_copy_of_each_title_and_item() -> None:
+    matcher = Matcher()
+    first = title("B0ONECOPY1", "Persuasion", "Jane Austen")
+    first_item = item("li-1", "Persuasion", "Jane Austen")
+    matcher.update([first], [first_item])
+    # A full refresh parses equal, new objects: the matcher keeps the new
+    # ones, not a second copy of the old (the library drops those).
+    again = replace(first, purchase_date=None)
+    again_item = replace(first_item)
+    result = matcher.update([again], [again_item])
+    assert result.links["B0ONECOPY1"].item_id == "li-1"
+    assert matcher._titles["B0ONECOPY1"].source is again
+    assert matcher._items["li-1"].source is again_item
+    assert matcher.rematched_last_update == 0
+
+
+def test_verdicts_share_their_index_keys() -> None:
+    matcher = Matcher()
+    matcher.update(
+        [
+            title("B0SHARED01", "Emma", "Jane Austen"),
+            title("B0SHARED02", "Mansfield Park", "Jane Austen"),
+        ],
+        [item("li-9", "Sense and Sensibility", "Jane Austen")],
+    )
+    first, second = (
+        set(matcher._evaluations[asin].read_keys)
+        for asin in ("B0SHARED01", "B0SHARED02")
+    )
+    common = first & second
+    assert common  # the author's buckets
+    by_value = {key: key for key in matcher._evaluations["B0SHARED01"].read_keys}
+    assert all(
+        key is by_value[key]
+        for key in matcher._evaluations["B0SHARED02"].read_keys
+        if key in common
+    )

@@ -313,6 +313,76 @@ def test_rule4_writes_the_same_way_are_not_held_back_by_the_cooldown() -> None:
     assert (write.target, write.position_s) == (Side.ABS, 3300.0)
 
 
+def _wrote_3000_to_abs() -> Sync:
+    """Audible moved to 3000 at minute 4; we wrote it to ABS at minute 5."""
+    sync = settled(1000.0)
+    sync.apply(sync.poll(side(3000.0, 4), side(1000.0, -60), at(5)), at(5))
+    return sync
+
+
+@pytest.mark.parametrize("echo_seen", [True, False])
+def test_rule4_a_handoff_in_the_cooldown_is_synced_at_once(*, echo_seen: bool) -> None:
+    sync = _wrote_3000_to_abs()
+    if echo_seen:
+        assert sync.poll(side(3000.0, 4), side(3000.0, 5), at(7)) == SyncPlan()
+    # The user continued on ABS within the cooldown (dated after our write).
+    write = only_write(sync.poll(side(3000.0, 4), side(3600.0, 8), at(9)))
+    assert (write.target, write.position_s) == (Side.AUDIBLE, 3600.0)
+    assert write.reason == "abs moved; handoff in the cooldown"
+    # ... and back on Audible: the write to ABS is a handoff too.
+    sync.apply(sync.poll(side(3000.0, 4), side(3600.0, 8), at(9)), at(9))
+    write = only_write(sync.poll(side(4200.0, 12), side(3600.0, 8), at(13)))
+    assert (write.target, write.position_s) == (Side.ABS, 4200.0)
+
+
+def test_rule4_finishing_on_the_other_device_in_the_cooldown_is_a_handoff() -> None:
+    sync = _wrote_3000_to_abs()
+    plan = sync.poll(side(3000.0, 4), side(3000.0, 8, finished=True), at(9))
+    write = only_write(plan)
+    assert (write.target, write.kind) == (Side.AUDIBLE, WriteKind.FINISHED)
+
+
+@pytest.mark.parametrize(
+    ("abs_state", "why"),
+    [
+        (side(2000.0, 8), "backwards from what we wrote"),
+        (side(3004.0, 8), "within the threshold of what we wrote: no move"),
+        (side(3600.0, 5.5), "dated within the skew window of our write"),
+        (side(3600.0, None), "not dated"),
+    ],
+)
+def test_rule4_other_moves_in_the_cooldown_wait(abs_state: SideState, why: str) -> None:
+    sync = _wrote_3000_to_abs()
+    assert sync.poll(side(3000.0, 4), side(3000.0, 5), at(7)) == SyncPlan()
+    plan = sync.poll(side(3000.0, 4), abs_state, at(9))
+    assert plan.writes == (), why
+    if abs_state.position_s != 3004.0:
+        assert plan.skipped[0].reason.startswith("cooldown: abs -> audible"), why
+
+
+def test_rule4_a_stale_player_resaving_its_place_past_our_write_is_no_handoff() -> None:
+    sync = settled(5000.0)
+    # The user went back on Audible; we wrote that to ABS ...
+    sync.apply(sync.poll(side(3000.0, 4), side(5000.0, -60), at(5)), at(5))
+    # ... and an ABS player re-saves its old place, after our write: rule 9
+    # (did not take), never a handoff that would undo the user's seek.
+    plan = sync.poll(side(3000.0, 4), side(5000.0, 8), at(9))
+    assert plan.writes == ()
+    assert [item.target for item in plan.unverified] == [Side.ABS]
+
+
+def test_rule4_nothing_goes_past_a_finish_we_wrote() -> None:
+    sync = settled(30000.0)
+    sync.apply(
+        sync.poll(side(30000.0, 4, finished=True), side(30000.0, -60), at(5)), at(5)
+    )
+    plan = sync.poll(
+        side(30000.0, 4, finished=True), side(31000.0, 8, finished=False), at(9)
+    )
+    assert plan.writes == ()
+    assert plan.skipped[0].reason.startswith("cooldown: abs -> audible")
+
+
 # --- rule 5: bounds and editions ------------------------------------------------------
 
 
@@ -775,8 +845,8 @@ def test_rule9_a_target_that_moves_by_itself_supersedes_our_write() -> None:
     sync.apply(sync.poll(side(1000.0, -60), side(4600.0, 4), at(5)), at(5))
     plan = sync.poll(side(7000.0, 8), side(4600.0, 4), at(10))
     assert plan.unverified == ()
-    # Audible's own move is newer: it goes back to ABS (after the cooldown).
-    write = only_write(sync.poll(side(7000.0, 8), side(4600.0, 4), at(15)))
+    # Audible's own move went on past our write: a handoff, synced at once.
+    write = only_write(plan)
     assert (write.target, write.position_s) == (Side.ABS, 7000.0)
 
 

@@ -7,6 +7,12 @@ halfway (only the un-finish of a re-read), or stop the coordinator mid-poll.
 Fetches fail, durations go missing. The ledger goes through JSON after
 planning and after every applied write, like the coordinator's store does.
 
+Handoff schedules: a user listens on one device, the sync copies it, and
+the user continues on the other device within the cooldown, then back (rule
+4's handoff). With trouble they keep the invariants below; without trouble
+(every fetch and write works) both sides agree after every poll, so no
+handoff waits for the cooldown.
+
 Checked after every poll: writes stay within [0, duration] with a valid
 progress; at most one write per title and side; only the mode's direction;
 no ping-pong (a write back to the side we last wrote from needs a real move
@@ -181,6 +187,8 @@ class FakeTitle:
     moves_seen_at: list[float] = field(default_factory=list)
     # Per side: the last write recorded as applied (it may not have taken).
     written: dict[Side, PlannedWrite] = field(default_factory=dict)
+    # Handoff schedules: the device the user listens on now.
+    device: Side = Side.AUDIBLE
 
     def side(self, side: Side) -> FakeSide:
         return self.audible if side is Side.AUDIBLE else self.abs
@@ -280,15 +288,50 @@ def fake_titles(draw: st.DrawFn, count: int) -> list[FakeTitle]:
     return titles
 
 
+@st.composite
+def handoff_titles(draw: st.DrawFn, count: int) -> list[FakeTitle]:
+    """Long books, both sides at the same place: forwards listening never ends."""
+    titles = []
+    for index in range(count):
+        audible_duration = 30 * 3600.0
+        abs_duration = audible_duration * draw(
+            st.sampled_from([1.0, 1.0002, 0.8, 1.25])
+        )
+        start = draw(st.none() | st.floats(0.0, 0.1))
+        sides = []
+        for side, duration in (
+            (Side.AUDIBLE, audible_duration),
+            (Side.ABS, abs_duration),
+        ):
+            fake = FakeSide(
+                side=side,
+                duration=duration,
+                offset_s=draw(st.floats(-MAX_CLOCK_OFFSET_S, MAX_CLOCK_OFFSET_S)),
+            )
+            if start is not None:
+                fake.position = start * duration
+                fake.changed_at = fake.clock(-86400.0)
+            sides.append(fake)
+        titles.append(FakeTitle(f"H{index:09d}", sides[0], sides[1]))
+    return titles
+
+
 class World:
     """The simulation: fake services, a coordinator loop and the checks."""
 
     def __init__(
-        self, data: st.DataObject, titles: list[FakeTitle], options: SyncOptions
+        self,
+        data: st.DataObject,
+        titles: list[FakeTitle],
+        options: SyncOptions,
+        *,
+        trouble: bool = True,
     ) -> None:
         self.data = data
         self.titles = titles
         self.options = options
+        # Without trouble every fetch and every write works.
+        self.trouble = trouble
         self.ledger = Ledger()
         self.saved = self._save()
         self.t = 0.0
@@ -329,6 +372,18 @@ class World:
             for at, side, action, amount in sorted(actions):
                 self._act(title, title.side(side), action, amount, at)
 
+    def hand_off(self, actions: list[str]) -> None:
+        """Users go on with a book, now and then on the other device."""
+        for title in self.titles:
+            if not self.data.draw(st.integers(0, 3), label="pause"):
+                continue
+            if self.data.draw(st.booleans(), label="switch"):
+                title.device = title.device.other
+            action = self.data.draw(st.sampled_from(actions), label="action")
+            amount = self.data.draw(st.floats(30.0, 4000.0), label="amount")
+            at = self.t + self.data.draw(st.floats(90.0, POLL_S - 1.0))
+            self._act(title, title.side(title.device), action, amount, at)
+
     def _act(
         self, title: FakeTitle, fake: FakeSide, action: str, amount: float, at: float
     ) -> None:
@@ -352,6 +407,7 @@ class World:
         for title in self.titles:
             # Durations go missing for a whole title at a time: with only the
             # source's missing, seconds are copied (a unit test covers that).
+            active = active and self.trouble
             duration_known = not active or bool(
                 self.data.draw(st.integers(0, 14), label="duration")
             )
@@ -411,6 +467,7 @@ class World:
         _note_events(plan)
         for write in plan.writes:
             outcome = Outcome.OK
+            active = active and self.trouble
             if (
                 active
                 and write.target is Side.AUDIBLE
@@ -530,6 +587,13 @@ class World:
         skew = timedelta(seconds=self.options.skew_window_s)
         assert write.source.changed_at >= max(target_changes) - skew, self.history()
 
+    def check_in_step(self) -> None:
+        """Without trouble, every move (handoffs too) is synced by its poll."""
+        for title in self.titles:
+            assert _agree(title, self.options.threshold_s), (
+                f"{title}\n{self.ledger.titles.get(title.asin)}\n{self.history()}"
+            )
+
     def check_converged(self) -> None:
         given_up = {item.asin for item in self.last_plan.unverified if item.gave_up}
         for title in self.titles:
@@ -595,3 +659,41 @@ def test_one_way_modes_never_write_the_other_way(
         target is (Side.ABS if mode is SyncMode.AUDIBLE_TO_ABS else Side.AUDIBLE)
         for target, _ in world.last_write.values()
     )
+
+
+HANDOFF_ACTIONS = ["listen", "listen", "listen", "seek", "finish", "restart"]
+
+
+@settings(SETTINGS, max_examples=_EXTRA_EXAMPLES or 300)
+@given(data=st.data(), polls=st.integers(1, 16))
+def test_handoff_schedules_converge_without_ping_pong(
+    data: st.DataObject, polls: int
+) -> None:
+    count = data.draw(st.integers(1, 3), label="titles")
+    world = World(data, data.draw(fake_titles(count)), SyncOptions())
+    world.poll(active=True)
+    for _ in range(polls):
+        world.hand_off(HANDOFF_ACTIONS)
+        world.poll(active=True)
+    for _ in range(QUIET_POLLS):
+        world.poll(active=False)
+    world.check_converged()
+
+
+@settings(SETTINGS, max_examples=_EXTRA_EXAMPLES or 300)
+@given(data=st.data(), polls=st.integers(1, 12))
+def test_clean_handoffs_are_synced_by_the_next_poll(
+    data: st.DataObject, polls: int
+) -> None:
+    count = data.draw(st.integers(1, 3), label="titles")
+    world = World(data, data.draw(handoff_titles(count)), SyncOptions(), trouble=False)
+    world.poll(active=True)
+    for _ in range(polls):
+        world.hand_off(["listen"])
+        plan = world.poll(active=True)
+        # The cooldown (600 s) spans two polls: nothing forwards waits for it.
+        assert not [s for s in plan.skipped if s.reason.startswith("cooldown")], (
+            world.history()
+        )
+        world.check_in_step()
+    world.check_converged()

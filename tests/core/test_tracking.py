@@ -1,4 +1,4 @@
-"""Tests for the watchlist, the snapshot and book events."""
+"""Tests for the snapshot and book events."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from custom_components.audible_tracker.core.tracking import (
     Source,
     abs_only_book,
     build_snapshot,
-    build_watchlist,
     detect_book_events,
     listening_totals,
     merge_title,
@@ -60,57 +59,6 @@ def item(item_id: str, **kwargs: object) -> AbsItem:
     }
     defaults.update(kwargs)
     return AbsItem(item_id=item_id, **defaults)  # type: ignore[arg-type]
-
-
-def test_watchlist_takes_only_titles_worth_watching() -> None:
-    titles = {
-        "IDLE": title("IDLE"),
-        "AUD_PROGRESS": title("AUD_PROGRESS", percent_complete=40.0),
-        "AUD_DONE_OLD": title(
-            "AUD_DONE_OLD", is_finished=True, finished_at=NOW - timedelta(days=60)
-        ),
-        "AUD_DONE_NEW": title(
-            "AUD_DONE_NEW", is_finished=True, finished_at=NOW - timedelta(days=2)
-        ),
-        "HEARD_RECENTLY": title("HEARD_RECENTLY"),
-        "HEARD_LONG_AGO": title("HEARD_LONG_AGO"),
-        "ABS_PROGRESS": title("ABS_PROGRESS"),
-        "ABS_FINISHED_NEW": title("ABS_FINISHED_NEW"),
-        "ABS_OLD": title("ABS_OLD"),
-        "EXTRA": title("EXTRA"),
-    }
-    links = {
-        "ABS_PROGRESS": "i1",
-        "ABS_FINISHED_NEW": "i2",
-        "ABS_OLD": "i3",
-        "GONE": "i4",
-    }
-    abs_progress = {
-        "i1": progress("i1", 100.0),
-        "i2": progress(
-            "i2", 36000.0, is_finished=True, finished_at=NOW - timedelta(days=1)
-        ),
-        "i3": progress("i3", 36000.0, is_finished=True),
-        "i4": progress("i4", 10.0),
-    }
-    last_positions = {
-        "HEARD_RECENTLY": AudiblePosition("HEARD_RECENTLY", 5.0, NOW),
-        "HEARD_LONG_AGO": AudiblePosition(
-            "HEARD_LONG_AGO", 5.0, NOW - timedelta(days=8)
-        ),
-        "NOT_IN_LIBRARY": AudiblePosition("NOT_IN_LIBRARY", 5.0, NOW),
-    }
-    watch = build_watchlist(
-        titles, abs_progress, links, last_positions, NOW, extra=["EXTRA", "UNKNOWN"]
-    )
-    assert watch == {
-        "AUD_PROGRESS",
-        "AUD_DONE_NEW",
-        "HEARD_RECENTLY",
-        "ABS_PROGRESS",
-        "ABS_FINISHED_NEW",
-        "EXTRA",
-    }
 
 
 def test_merge_prefers_the_newer_side() -> None:

@@ -1,8 +1,7 @@
-"""What the user is listening to: the watchlist, the snapshot and book events.
+"""What the user is listening to: the snapshot and book events.
 
 Pure functions over the models: the coordinators fetch, these decide. The
-watchlist lives here and only here: it is what each poll asks Audible about,
-and what the sync looks at.
+watchlist (what each poll asks Audible about) is in `watchlist`.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
         SeriesRef,
     )
 
-RECENT: Final = timedelta(days=7)
 ABS_KEY_PREFIX: Final = "abs:"
 
 
@@ -134,58 +132,6 @@ class Snapshot:
 
 def _recency(book: Book) -> float:
     return book.last_listened.timestamp() if book.last_listened else 0.0
-
-
-def _title_in_progress(title: AudibleTitle) -> bool:
-    return (
-        not title.is_finished
-        and title.percent_complete is not None
-        and 0 < title.percent_complete < 100  # noqa: PLR2004 - percent
-    )
-
-
-def _progress_in_progress(progress: AbsProgress) -> bool:
-    return not progress.is_finished and progress.current_time_s > 0
-
-
-def _recent(moment: datetime | None, now: datetime) -> bool:
-    return moment is not None and now - moment <= RECENT
-
-
-def build_watchlist(
-    titles: Mapping[str, AudibleTitle],
-    abs_progress: Mapping[str, AbsProgress],
-    links: Mapping[str, str],
-    last_positions: Mapping[str, AudiblePosition],
-    now: datetime,
-    *,
-    extra: Iterable[str] = (),
-) -> frozenset[str]:
-    """Return the ASINs worth asking Audible about in this poll.
-
-    In progress on either side, finished or started in the last 7 days, or
-    heard in the last 7 days (which covers "moved since the last poll", since
-    a move is a fresh change time), plus `extra` (titles an action asks about).
-    """
-    watch: set[str] = {asin for asin in extra if asin in titles}
-    for asin, title in titles.items():
-        if _title_in_progress(title) or _recent(title.finished_at, now):
-            watch.add(asin)
-    for asin, position in last_positions.items():
-        if asin in titles and _recent(position.last_updated, now):
-            watch.add(asin)
-    for asin, item_id in links.items():
-        progress = abs_progress.get(item_id)
-        if asin not in titles or progress is None:
-            continue
-        if (
-            _progress_in_progress(progress)
-            or _recent(progress.last_update, now)
-            or _recent(progress.finished_at, now)
-            or _recent(progress.started_at, now)
-        ):
-            watch.add(asin)
-    return frozenset(watch)
 
 
 def with_exact_runtimes(

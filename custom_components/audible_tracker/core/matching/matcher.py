@@ -10,6 +10,7 @@ settling all work on the same state.
 
 from __future__ import annotations
 
+import sys
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
@@ -61,6 +62,12 @@ class _Evaluation:
     candidates: tuple[Candidate, ...]  # ranked, best first
     link: bool  # whether candidates[0] would be linked on its own merits
     read_keys: tuple[str, ...]  # the index keys this verdict depends on
+
+
+def _interned(keys: set[str]) -> tuple[str, ...]:
+    # A verdict is kept per title and titles share most keys (common words,
+    # authors): one copy of each key, not one per title.
+    return tuple(map(sys.intern, keys))
 
 
 class Matcher:
@@ -161,6 +168,7 @@ class Matcher:
             old = self._items.get(item_id)
             if old is not None:
                 if same_for_matching(old.source, item):
+                    old.source = item  # one copy of the item: the newest
                     continue
                 touched.update(self._unfile(old))
             entry = Entry.create(item_id, item)
@@ -195,6 +203,9 @@ class Matcher:
             if old is None or not same_for_matching(old.source, title):
                 self._titles[asin] = Entry.create(asin, title)
                 changed.add(asin)
+            else:
+                # Keep the library's copy, not the one of a fetch hours ago.
+                old.source = title
         return changed
 
     # -- scoring -------------------------------------------------------------
@@ -204,7 +215,7 @@ class Matcher:
         exact = self._exact_candidates(title, read)
         if exact and not every_candidate:
             return _Evaluation(
-                candidates=exact, link=len(exact) == 1, read_keys=tuple(read)
+                candidates=exact, link=len(exact) == 1, read_keys=_interned(read)
             )
 
         # item id -> (score, whether the authors are known to agree)
@@ -244,7 +255,7 @@ class Matcher:
                     for score, item_id in ranked
                 ),
                 link=False,
-                read_keys=tuple(read),
+                read_keys=_interned(read),
             )
         link = False
         if ranked:
@@ -262,7 +273,7 @@ class Matcher:
                 for score, item_id in ranked[:_MAX_CONFLICT_CANDIDATES]
             ),
             link=link,
-            read_keys=tuple(read),
+            read_keys=_interned(read),
         )
 
     def _exact_candidates(self, title: Entry, read: set[str]) -> tuple[Candidate, ...]:

@@ -64,7 +64,11 @@ Rules (the numbers are the issue's):
    change. A title gets at most one write per poll. After a write to one
    side, a write the other way waits for ``cooldown_s``; the move behind it
    is kept and synced when the cooldown ends, if that side really moved and
-   still wins.
+   still wins. Except a handoff (the user continued on that device): a move
+   forwards from the value we wrote by more than ``threshold_s`` (or to
+   finished), dated after our write by more than the skew window, is synced
+   at once. A move backwards, or one that does not pass the value we wrote (a
+   stale player re-saving its old place), waits.
 5. Positions are clamped to ``[0, target duration]``. Durations differing by
    more than 1 % and more than 30 s (other edition, intros) map by proportion,
    otherwise seconds are copied. A position write needs the target's duration

@@ -27,7 +27,7 @@ from .model import (
     WriteStatus,
     as_utc,
 )
-from .positions import agrees, map_position, moved_since
+from .positions import agrees, map_position, moved_since, went_past
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -269,7 +269,9 @@ class _TitlePlanner:
             self._settle(moved, refusal)
             return
         until = self._cooldown_until(built.target)
-        if until is not None:
+        if until is not None and self._handoff(built.source_side):
+            built = replace(built, reason=f"{built.reason}; handoff in the cooldown")
+        elif until is not None:
             self._hold(
                 moved,
                 f"cooldown: {built.source_side} -> {built.target} waits until "
@@ -452,6 +454,24 @@ class _TitlePlanner:
             return None
         until = entry.last_write_at + timedelta(seconds=self._options.cooldown_s)
         return until if self._now < until else None
+
+    def _handoff(self, source: Side) -> bool:
+        """Whether `source` went on past the value we wrote to it (rule 4).
+
+        Its baseline is what we wrote once the write is confirmed or
+        superseded; a write still pending means the side shows its old place
+        (rule 9). Dated after our write beyond the skew window, the line rule 4
+        draws for our own echo.
+        """
+        record = self._entry.side(source)
+        written_at = self._entry.last_write_at
+        changed_at = self._states[source].changed_at
+        if record.write is not None or written_at is None or changed_at is None:
+            return False
+        skew = timedelta(seconds=self._options.skew_window_s)
+        return changed_at > written_at + skew and went_past(
+            record.seen, self._states[source], self._options.threshold_s
+        )
 
     # -- ledger updates --
 

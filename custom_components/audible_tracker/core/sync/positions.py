@@ -2,8 +2,9 @@
 
 `map_position` maps a position onto the other side's timeline (rule 5 of the
 package docstring); `moved_since` says whether a side changed against its
-baseline (rule 1) and `agrees` whether a target already shows what a source
-would write to it.
+baseline (rule 1), `agrees` whether a target already shows what a source
+would write to it, and `went_past` whether a side went on past a value we wrote
+(rule 4's handoff).
 """
 
 from __future__ import annotations
@@ -85,3 +86,19 @@ def agrees(
         return False
     mapped = map_position(source.position_s, source.duration_s, target.duration_s)
     return abs(target.position_s - mapped) <= threshold_s
+
+
+def went_past(written: SideState | None, now: SideState, threshold_s: float) -> bool:
+    """Whether `now` went forwards from `written` by more than the threshold.
+
+    Finishing counts as forwards; nothing goes past a finished `written`.
+    """
+    if written is None or written.finished:
+        return False
+    if now.finished:
+        return True
+    return (
+        now.position_s is not None
+        and written.position_s is not None
+        and now.position_s > written.position_s + threshold_s
+    )
