@@ -12,6 +12,7 @@ import copy
 from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from homeassistant.components.calendar import DOMAIN as CALENDAR_DOMAIN
@@ -27,6 +28,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.audible_tracker.const import CONF_FOLLOWED_AUTHORS, DOMAIN
+from custom_components.audible_tracker.core.series.overview import build_overview
 from tests.conftest import NOW, advance, make_entry, setup_integration
 from tests.fakes.audible_catalog import (
     AUTHOR,
@@ -492,3 +494,28 @@ async def test_series_run_stays_within_its_budget(
     assert "1.0/wishlist" in catalog
     assert len(catalog) == 5
     assert set(catalog.values()) == {1}
+
+
+async def test_a_quiet_run_builds_nothing(
+    hass: HomeAssistant, series_audible: FakeAudible, freezer: Any
+) -> None:
+    await setup_integration(hass, make_entry())
+    await load_series(hass, freezer)
+    with patch(
+        "custom_components.audible_tracker.series_coordinator.build_overview",
+        wraps=build_overview,
+    ) as build:
+        # Nothing is due for a day: the runs ask nothing and rebuild nothing.
+        await advance(hass, freezer, 11)
+        await advance(hass, freezer, 11)
+        assert build.call_count == 0
+        # Past the library refresh too (30 min): it found nothing new.
+        await advance(hass, freezer, 11)
+        assert build.call_count == 0
+        # A new title is news: built again, without asking the catalog.
+        asked = series_audible.count("1.0/catalog")
+        series_audible.add_items(owned_volume(BOOK_3, "Book Three", "3"))
+        await advance(hass, freezer, 30)
+        assert build.call_count >= 1
+        assert hass.states.get(MISSING).state == "2"
+        assert series_audible.count("1.0/catalog") == asked

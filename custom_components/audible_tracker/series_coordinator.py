@@ -103,6 +103,11 @@ class SeriesCoordinator(TrackerCoordinator[Overview]):
         self._rebuild_lock = asyncio.Lock()
         self._rebuild_wanted = False
         self._reading: str | None = None
+        # Catalog requests made, and the day the overview was last built
+        # for (a release day passing changes what is released).
+        self._requests = 0
+        self._built_on: date | None = None
+        self._library_seen: tuple[object, object] | None = None
 
     # --- life cycle -------------------------------------------------------
 
@@ -125,6 +130,7 @@ class SeriesCoordinator(TrackerCoordinator[Overview]):
 
         Return what stops it all (for the entry's unload).
         """
+        self._library_seen = (self.library.data.titles, self.library.data.abs_items)
         stops = [
             async_call_later(self.hass, FIRST_RUN_DELAY, self._first_run),
             self.library.async_add_listener(self._library_changed),
@@ -154,7 +160,12 @@ class SeriesCoordinator(TrackerCoordinator[Overview]):
     @coordinator_exception_handler
     async def _async_update_data(self) -> Overview:
         now = dt_util.utcnow()
-        await self._async_fetch(now, dt_util.now().date())
+        today = dt_util.now().date()
+        asked = self._requests
+        await self._async_fetch(now, today)
+        if self._requests == asked and today == self._built_on and self.data is not None:
+            # Nothing asked, nothing new: a quiet run costs no rebuild.
+            return self.data
         self._store.async_delay_save(lambda: cache_to_json(self.cache), SAVE_DELAY)
         async with self._rebuild_lock:
             self._rebuild_wanted = False
@@ -222,6 +233,7 @@ class SeriesCoordinator(TrackerCoordinator[Overview]):
         stops this run; any other failure is only logged at debug: the
         library and positions answer on their own.
         """
+        self._requests += 1
         try:
             with reauth_on_auth_error():
                 return True, await fetch()
@@ -345,6 +357,8 @@ class SeriesCoordinator(TrackerCoordinator[Overview]):
             asin: position.last_updated
             for asin, position in self.progress.last_positions().items()
         }
+        today = dt_util.now().date()
+        self._built_on = today
         return await self.hass.async_add_executor_job(
             lambda: build_overview(
                 library=user,
@@ -352,7 +366,7 @@ class SeriesCoordinator(TrackerCoordinator[Overview]):
                 products=dict(self.cache.products),
                 authors=dict(self.cache.authors),
                 last_listened=last_listened,
-                today=dt_util.now().date(),
+                today=today,
             )
         )
 
@@ -379,7 +393,12 @@ class SeriesCoordinator(TrackerCoordinator[Overview]):
 
     @callback
     def _library_changed(self) -> None:
-        self._schedule_rebuild()
+        """Rebuild when titles or ABS books changed (not on every refresh)."""
+        data = self.library.data
+        seen = (data.titles, data.abs_items)
+        if seen != self._library_seen:
+            self._library_seen = seen
+            self._schedule_rebuild()
 
     @callback
     def _progress_changed(self) -> None:
