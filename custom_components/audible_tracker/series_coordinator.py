@@ -163,7 +163,11 @@ class SeriesCoordinator(TrackerCoordinator[Overview]):
         today = dt_util.now().date()
         asked = self._requests
         await self._async_fetch(now, today)
-        if self._requests == asked and today == self._built_on and self.data is not None:
+        if (
+            self._requests == asked
+            and today == self._built_on
+            and self.data is not None
+        ):
             # Nothing asked, nothing new: a quiet run costs no rebuild.
             return self.data
         self._store.async_delay_save(lambda: cache_to_json(self.cache), SAVE_DELAY)
