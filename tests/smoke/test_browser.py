@@ -21,11 +21,27 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    Locator,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
-from tests.smoke.conftest import Entry, Owner, RealHomeAssistant, api_client
-from tests.smoke.world import CURRENT_PERCENT, CURRENT_TITLE
+from tests.smoke.conftest import (
+    Entry,
+    Owner,
+    RealHomeAssistant,
+    allow_sockets,
+    api_client,
+    our_states,
+)
+from tests.smoke.dashboard import DASHBOARD, VIEW, create_dashboard
+from tests.smoke.world import CURRENT_ABS_ID, CURRENT_PERCENT, CURRENT_TITLE
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 # Without the networking flags Chromium keeps calling Google's services,
@@ -87,13 +103,18 @@ class BrowserThread:
 
         self._executor.submit(start).result()
 
-    def run[T](self, work: Callable[[Page], T]) -> T:
-        """Run `work` on a new page of a fresh context (no cookies, no storage)."""
+    def run[T](self, work: Callable[[Page], T], **options: Any) -> T:
+        """Run `work` on a new page of a fresh context (no cookies, no storage).
+
+        `options` go to the context (a phone's viewport, a dark colour scheme).
+        """
         browser = self._browser
         assert browser is not None
 
         def in_thread() -> T:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context = browser.new_context(
+                **{"viewport": {"width": 1280, "height": 900}, **options}
+            )
             context.set_default_timeout(TIMEOUT_MS)
             try:
                 return work(context.new_page())
@@ -269,3 +290,182 @@ def test_device_page(
     assert rows["Listening time this week"] == "0h 30m", rows
     # The cover, served on this machine, is the picture (no blank badge).
     assert "/images/I/" in rows["picture"], rows
+
+
+# ---- the dashboard card -----------------------------------------------------
+
+CARD = "audible-tracker-card"
+PHONE = {"width": 390, "height": 844}
+MOVED_TO_S = 45.0  # of Anne's 60 s on Audiobookshelf: 75 %
+
+
+@pytest.fixture(scope="package")
+def dashboard(real_hass: RealHomeAssistant, owner: Owner, entry: Entry) -> list[Any]:
+    """The dashboard with the card, made over the websocket; its resources."""
+    allow_sockets()
+    return create_dashboard(real_hass.url, owner.token)
+
+
+def open_card(page: Page, hass: RealHomeAssistant, owner: Owner) -> Locator:
+    log_in(page, hass, owner)
+    open_page(page, hass, f"/{DASHBOARD}/{VIEW}")
+    card = page.locator(CARD)
+    expect(card.locator(".title")).to_be_visible()
+    cover = card.locator(".cover img")
+    expect(cover).to_have_js_property("complete", value=True)
+    return card
+
+
+def move_on_abs(hass: RealHomeAssistant, position_s: float) -> None:
+    """A player moves Anne on Audiobookshelf (the fake, over its API)."""
+    fakes = hass.fakes()
+    with httpx.Client(
+        base_url=fakes["abs_url"],
+        headers={"Authorization": f"Bearer {fakes['abs_api_key']}"},
+    ) as client:
+        reply = client.patch(
+            f"/api/me/progress/{CURRENT_ABS_ID}",
+            json={
+                "currentTime": position_s,
+                "duration": 60.0,
+                "progress": position_s / 60,
+            },
+        )
+    assert reply.status_code == 200, reply.text
+
+
+def expected_badge(states: dict[str, dict[str, Any]]) -> str:
+    """The badge the card must show for the sync plan the sensors report."""
+    plan = states["sync_plan"]
+    if plan["attributes"]["unverified"]:
+        return "failed"
+    if float(states["unmatched_titles"]["state"]) > 0:
+        return "conflict"
+    return "syncing" if float(plan["state"]) > 0 else "in_step"
+
+
+def test_card_on_a_dashboard(
+    real_hass: RealHomeAssistant,
+    owner: Owner,
+    entry: Entry,
+    dashboard: list[Any],
+    chromium: BrowserThread,
+    socket_enabled: None,
+) -> None:
+    """The card renders the book from the sensors, and follows a sync."""
+    # No resource was added: the integration loads the card itself.
+    assert dashboard == []
+
+    def scenario(page: Page) -> dict[str, Any]:
+        card = open_card(page, real_hass, owner)
+        facts: dict[str, Any] = {
+            "title": card.locator(".title").inner_text(),
+            "series": card.locator(".series").first.inner_text(),
+            "percent": card.locator(".percent").inner_text(),
+            "badge": card.locator(".badge").get_attribute("data-sync"),
+            "cover_width": card.locator(".cover img").evaluate(
+                "img => img.naturalWidth"
+            ),
+            "shelf": card.locator(".shelf-book").count(),
+            # What the card picker lists: the card is there with no resource.
+            "picker": page.evaluate(
+                """() => (window.customCards || [])
+                    .filter(card => card.type === 'audible-tracker-card')
+                    .map(card => [card.name, typeof card.getEntitySuggestion])"""
+            ),
+            "color": card.locator(".wrap").evaluate("e => getComputedStyle(e).color"),
+        }
+        page.wait_for_load_state("networkidle")
+        SCREENSHOTS.mkdir(exist_ok=True)
+        (SCREENSHOTS / "card-light.png").write_bytes(card.screenshot())
+
+        # A player moves the book on Audiobookshelf; "Sync now" brings it in.
+        move_on_abs(real_hass, MOVED_TO_S)
+        card.locator(".sync-now").click()
+        expect(card.locator(".sync-message")).to_have_text("Synced")
+        expect(card.locator(".percent")).to_have_text(f"{MOVED_TO_S / 60:.0%}")
+        facts["where"] = card.locator(".where").inner_text()
+        return facts
+
+    with api_client(real_hass, owner) as client:
+        states = our_states(client)
+    try:
+        facts = chromium.run(scenario)
+    finally:
+        # Back where the world started, for the tests after this one.
+        move_on_abs(real_hass, 30.0)
+        with api_client(real_hass, owner) as client:
+            reply = client.post(
+                "/api/services/audible_tracker/sync_now",
+                json={"config_entry_id": entry.entry_id},
+            )
+            assert reply.status_code == 200, reply.text
+    print(f"\n[smoke] card: {facts!r}")  # noqa: T201
+    current = states["currently_reading"]["attributes"]
+    assert facts["title"] == CURRENT_TITLE
+    assert facts["series"] == f"{current['series'][0]} #{current['series_sequence'][0]}"
+    assert facts["percent"] == f"{float(states['progress']['state']):.0f}%"
+    assert facts["percent"] == f"{CURRENT_PERCENT:.0f}%"
+    assert facts["badge"] == expected_badge(states)
+    assert facts["cover_width"] > 0
+    assert facts["shelf"] == len(states["books_in_progress"]["attributes"]["books"])
+    assert facts["picker"] == [["Audible Tracker", "function"]]
+    # Heard on Audiobookshelf just now; after the sync Audible agrees.
+    assert facts["where"] in {
+        "On Audiobookshelf, now",
+        "On Audible and Audiobookshelf, now",
+    }, facts
+
+
+def test_card_dark_and_narrow(
+    real_hass: RealHomeAssistant,
+    owner: Owner,
+    dashboard: list[Any],
+    chromium: BrowserThread,
+    socket_enabled: None,
+) -> None:
+    """Theme colours follow a dark scheme; a phone's width does not overflow."""
+
+    def dark(page: Page) -> str:
+        card = open_card(page, real_hass, owner)
+        page.wait_for_load_state("networkidle")
+        SCREENSHOTS.mkdir(exist_ok=True)
+        (SCREENSHOTS / "card-dark.png").write_bytes(card.screenshot())
+        color: str = card.locator(".wrap").evaluate("e => getComputedStyle(e).color")
+        return color
+
+    def light(page: Page) -> str:
+        card = open_card(page, real_hass, owner)
+        color: str = card.locator(".wrap").evaluate("e => getComputedStyle(e).color")
+        return color
+
+    def narrow(page: Page) -> dict[str, Any]:
+        card = open_card(page, real_hass, owner)
+        page.wait_for_load_state("networkidle")
+        screenshot(page, "card-narrow")
+        return card.evaluate(
+            """card => {
+                const root = card.shadowRoot;
+                const rect = selector => root.querySelector(selector)
+                    .getBoundingClientRect();
+                const box = rect('.wrap');
+                return {
+                    card_width: box.width,
+                    cover_width: rect('.cover').width,
+                    page_overflows: document.documentElement.scrollWidth > innerWidth,
+                    lines_fit: [...root.querySelectorAll('.line')].every(
+                        line => line.getBoundingClientRect().right <= box.right + 1),
+                };
+            }"""
+        )
+
+    dark_color = chromium.run(dark, color_scheme="dark")
+    light_color = chromium.run(light, color_scheme="light")
+    # The card's text colour is the theme's, so it changes with the scheme.
+    assert dark_color != light_color, (dark_color, light_color)
+    facts = chromium.run(narrow, viewport=PHONE, is_mobile=True, has_touch=True)
+    print(f"\n[smoke] narrow card: {facts!r}")  # noqa: T201
+    assert facts["card_width"] < PHONE["width"]
+    assert facts["cover_width"] < 100  # the narrow layout's smaller cover
+    assert not facts["page_overflows"]
+    assert facts["lines_fit"]
