@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from homeassistant.components.automation.config import (
@@ -161,3 +162,15 @@ async def test_book_finished_and_started_run_their_actions(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert [call.data["kind"] for call in calls] == ["finished", "started"]
     assert calls[1].data["title"] == "Les Misérables"
+
+
+def test_readme_links_import_each_blueprint() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    raw = (
+        "https://raw.githubusercontent.com/audible-tracker/audible_tracker/main/"
+        "blueprints/automation/audible_tracker/"
+    )
+    for path in OURS:
+        link = "https://my.home-assistant.io/redirect/blueprint_import/?blueprint_url="
+        assert link + quote(raw + path.name, safe="") in readme, path.name
+        assert f"(blueprints/automation/audible_tracker/{path.name})" in readme

@@ -37,7 +37,7 @@ if (!customElements.get(CARD_TYPE)) {
     name: t("card.name"),
     description: t("card.description"),
     preview: true,
-    documentationURL: "https://github.com/audible-tracker/audible_tracker#the-dashboard-card",
+    documentationURL: "https://github.com/audible-tracker/audible_tracker#the-dashboard-card-and-blueprints",
     getEntitySuggestion: entitySuggestion,
   });
 }
