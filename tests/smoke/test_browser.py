@@ -357,6 +357,9 @@ def test_card_on_a_dashboard(
     assert dashboard == []
 
     def scenario(page: Page) -> dict[str, Any]:
+        # Uncaught errors in the page (the card's would be among them).
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
         card = open_card(page, real_hass, owner)
         facts: dict[str, Any] = {
             "title": card.locator(".title").inner_text(),
@@ -373,7 +376,6 @@ def test_card_on_a_dashboard(
                     .filter(card => card.type === 'audible-tracker-card')
                     .map(card => [card.name, typeof card.getEntitySuggestion])"""
             ),
-            "color": card.locator(".wrap").evaluate("e => getComputedStyle(e).color"),
         }
         page.wait_for_load_state("networkidle")
         SCREENSHOTS.mkdir(exist_ok=True)
@@ -385,6 +387,7 @@ def test_card_on_a_dashboard(
         expect(card.locator(".sync-message")).to_have_text("Synced")
         expect(card.locator(".percent")).to_have_text(f"{MOVED_TO_S / 60:.0%}")
         facts["where"] = card.locator(".where").inner_text()
+        facts["page_errors"] = errors
         return facts
 
     with api_client(real_hass, owner) as client:
@@ -410,6 +413,7 @@ def test_card_on_a_dashboard(
     assert facts["cover_width"] > 0
     assert facts["shelf"] == len(states["books_in_progress"]["attributes"]["books"])
     assert facts["picker"] == [["Audible Tracker", "function"]]
+    assert facts["page_errors"] == []
     # Heard on Audiobookshelf just now; after the sync Audible agrees.
     assert facts["where"] in {
         "On Audiobookshelf, now",
@@ -469,3 +473,36 @@ def test_card_dark_and_narrow(
     assert facts["cover_width"] < 100  # the narrow layout's smaller cover
     assert not facts["page_overflows"]
     assert facts["lines_fit"]
+
+
+def test_card_in_the_card_picker(
+    real_hass: RealHomeAssistant,
+    owner: Owner,
+    dashboard: list[Any],
+    chromium: BrowserThread,
+    socket_enabled: None,
+) -> None:
+    """Adding a card offers ours, for our sensor and in the list of cards."""
+
+    def scenario(page: Page) -> None:
+        log_in(page, real_hass, owner)
+        open_page(page, real_hass, f"/{DASHBOARD}/{VIEW}?edit=1")
+        page.locator(CARD).locator(".title").wait_for()
+        page.get_by_role("button", name="Add card").click()
+        dialog = page.locator("hui-dialog-create-card")
+        # By entity: our sensor's suggestions include the card, rendered.
+        dialog.get_by_placeholder("Search entities").fill("Currently reading")
+        dialog.get_by_text("Currently reading", exact=True).first.click()
+        suggestions = dialog.locator("hui-suggestion-picker")
+        expect(suggestions.locator(CARD).locator(".title")).to_have_text(CURRENT_TITLE)
+        expect(suggestions).to_contain_text("Community")
+        expect(suggestions).to_contain_text("Audible Tracker")
+        # By card: in the list of every card.
+        dialog.get_by_role("tab", name="By card").click()
+        dialog.get_by_placeholder("Search cards").fill("Audible")
+        picker = dialog.locator("hui-card-picker")
+        expect(picker).to_contain_text("Audible Tracker")
+        page.wait_for_load_state("networkidle")
+        screenshot(page, "card-picker")
+
+    chromium.run(scenario)
