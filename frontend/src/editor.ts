@@ -1,6 +1,6 @@
 // The visual editor: a schema for Home Assistant's own form (getConfigForm).
 import { DOMAIN } from "./model";
-import { localizer, type StringKey } from "./translations";
+import { isStringKey, localizer } from "./translations";
 
 interface FormSchema {
   name: string;
@@ -8,6 +8,7 @@ interface FormSchema {
   selector?: Record<string, unknown>;
   schema?: FormSchema[];
   required?: boolean;
+  default?: unknown;
 }
 
 export const SECTIONS = ["show_in_progress", "show_next_up", "show_missing_volumes", "show_listening", "show_sync"];
@@ -24,7 +25,8 @@ export const FORM_SCHEMA: FormSchema[] = [
   {
     name: "",
     type: "grid",
-    schema: SECTIONS.map((name) => ({ name, selector: { boolean: {} } })),
+    // The default shows an unset switch as on, as the card shows the section.
+    schema: SECTIONS.map((name) => ({ name, default: true, selector: { boolean: {} } })),
   },
   { name: "tap_action", selector: { ui_action: { default_action: "more-info" } } },
   { name: "hold_action", selector: { ui_action: { default_action: "none" } } },
@@ -37,9 +39,11 @@ export function configForm() {
   return {
     schema: FORM_SCHEMA,
     // The form's language is the page's; HA sets <html lang>.
+    // Called for every schema item, the grid's (no name) too: undefined
+    // leaves those to Home Assistant.
     computeLabel: (schema: { name: string }) => {
-      const key = `editor.${schema.name}` as StringKey;
-      return localizer(document.documentElement.lang)(key);
+      const key = `editor.${schema.name}`;
+      return isStringKey(key) ? localizer(document.documentElement.lang)(key) : undefined;
     },
     assertConfig: (config: Record<string, unknown>) => {
       if (config.entity !== undefined && typeof config.entity !== "string") {

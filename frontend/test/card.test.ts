@@ -53,7 +53,19 @@ describe("the card", () => {
     });
     const form = card.getConfigForm();
     expect(form.schema).toBe(FORM_SCHEMA);
+    // Sections unset in YAML are shown: their switches must show on too.
+    const switches = FORM_SCHEMA.find((item) => item.type === "grid")?.schema ?? [];
+    expect(switches.map((item) => [item.name, item.default])).toEqual([
+      ["show_in_progress", true],
+      ["show_next_up", true],
+      ["show_missing_volumes", true],
+      ["show_listening", true],
+      ["show_sync", true],
+    ]);
     expect(form.computeLabel({ name: "show_next_up" })).toBe("Next up");
+    // The grid has no name; other names are Home Assistant's to label.
+    expect(form.computeLabel({ name: "" })).toBeUndefined();
+    expect(form.computeLabel({ name: "toString" })).toBeUndefined();
     expect(() => form.assertConfig({ entity: 3 })).toThrow();
   });
 

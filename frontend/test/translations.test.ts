@@ -33,5 +33,6 @@ describe("translations", () => {
     const t = localizer("en");
     expect(t("book.time_left", { time: "1:02" })).toBe("1:02 left");
     expect(t("book.series_volume", { series: "Anne" })).toBe("Anne #{sequence}");
+    expect(t("no.such.key" as never)).toBe("no.such.key");
   });
 });

@@ -1,15 +1,22 @@
 """A dashboard with the card, made through Home Assistant's websocket API.
 
 The same messages the frontend sends when a user adds a dashboard and saves
-its configuration; also used by `scripts/develop --demo`.
+its configuration; also used by `scripts/develop --demo`. And what the browser
+checks do to the fakes and expect of the card.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
+import httpx
+
+from tests.smoke.world import CURRENT_ABS_ID
+
+if TYPE_CHECKING:
+    from tests.smoke.conftest import RealHomeAssistant
 
 DASHBOARD: Final = "audible-tracker"  # a dashboard's url_path needs a hyphen
 VIEW: Final = "books"
@@ -86,3 +93,31 @@ def create_dashboard(
     )
     result: list[Any] = resources
     return result
+
+
+def move_on_abs(hass: RealHomeAssistant, position_s: float) -> None:
+    """A player moves Anne on Audiobookshelf (the fake, over its API)."""
+    fakes = hass.fakes()
+    with httpx.Client(
+        base_url=fakes["abs_url"],
+        headers={"Authorization": f"Bearer {fakes['abs_api_key']}"},
+    ) as client:
+        reply = client.patch(
+            f"/api/me/progress/{CURRENT_ABS_ID}",
+            json={
+                "currentTime": position_s,
+                "duration": 60.0,
+                "progress": position_s / 60,
+            },
+        )
+    assert reply.status_code == 200, reply.text
+
+
+def expected_badge(states: dict[str, dict[str, Any]]) -> str:
+    """The badge the card must show for the sync plan the sensors report."""
+    plan = states["sync_plan"]
+    if plan["attributes"]["unverified"]:
+        return "failed"
+    if float(states["unmatched_titles"]["state"]) > 0:
+        return "conflict"
+    return "syncing" if float(plan["state"]) > 0 else "in_step"

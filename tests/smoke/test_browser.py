@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 from playwright.sync_api import (
     Browser,
@@ -40,8 +39,14 @@ from tests.smoke.conftest import (
     api_client,
     our_states,
 )
-from tests.smoke.dashboard import DASHBOARD, VIEW, create_dashboard
-from tests.smoke.world import CURRENT_ABS_ID, CURRENT_PERCENT, CURRENT_TITLE
+from tests.smoke.dashboard import (
+    DASHBOARD,
+    VIEW,
+    create_dashboard,
+    expected_badge,
+    move_on_abs,
+)
+from tests.smoke.world import CURRENT_PERCENT, CURRENT_TITLE
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 # Without the networking flags Chromium keeps calling Google's services,
@@ -316,34 +321,6 @@ def open_card(page: Page, hass: RealHomeAssistant, owner: Owner) -> Locator:
     return card
 
 
-def move_on_abs(hass: RealHomeAssistant, position_s: float) -> None:
-    """A player moves Anne on Audiobookshelf (the fake, over its API)."""
-    fakes = hass.fakes()
-    with httpx.Client(
-        base_url=fakes["abs_url"],
-        headers={"Authorization": f"Bearer {fakes['abs_api_key']}"},
-    ) as client:
-        reply = client.patch(
-            f"/api/me/progress/{CURRENT_ABS_ID}",
-            json={
-                "currentTime": position_s,
-                "duration": 60.0,
-                "progress": position_s / 60,
-            },
-        )
-    assert reply.status_code == 200, reply.text
-
-
-def expected_badge(states: dict[str, dict[str, Any]]) -> str:
-    """The badge the card must show for the sync plan the sensors report."""
-    plan = states["sync_plan"]
-    if plan["attributes"]["unverified"]:
-        return "failed"
-    if float(states["unmatched_titles"]["state"]) > 0:
-        return "conflict"
-    return "syncing" if float(plan["state"]) > 0 else "in_step"
-
-
 def test_card_on_a_dashboard(
     real_hass: RealHomeAssistant,
     owner: Owner,
@@ -506,3 +483,38 @@ def test_card_in_the_card_picker(
         screenshot(page, "card-picker")
 
     chromium.run(scenario)
+
+
+def test_card_editor(
+    real_hass: RealHomeAssistant,
+    owner: Owner,
+    dashboard: list[Any],
+    chromium: BrowserThread,
+    socket_enabled: None,
+) -> None:
+    """The visual editor (getConfigForm) turns a section off in the preview."""
+
+    def scenario(page: Page) -> list[str]:
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        log_in(page, real_hass, owner)
+        open_page(page, real_hass, f"/{DASHBOARD}/{VIEW}?edit=1")
+        page.locator(CARD).locator(".title").wait_for()
+        # In edit mode an overlay takes the clicks: a click on it edits the card.
+        page.locator("hui-card-edit-mode").filter(has=page.locator(CARD)).click()
+        dialog = page.locator("hui-dialog-edit-card")
+        form = dialog.locator("ha-form").first
+        expect(form.get_by_text("Currently reading sensor").first).to_be_visible()
+        expect(form.get_by_text("Missing volumes").first).to_be_visible()
+        preview = dialog.locator(f".element-preview {CARD}")
+        expect(preview.locator(".in-progress")).to_have_count(1)
+        # The section switches: a grid of forms, one switch each.
+        dialog.locator("ha-form-grid ha-form").filter(has_text="In progress").locator(
+            "ha-switch"
+        ).click()
+        expect(preview.locator(".in-progress")).to_have_count(0)
+        screenshot(page, "card-editor")
+        return errors
+
+    # A form that throws is an empty editor, and an error here.
+    assert chromium.run(scenario) == []

@@ -10,6 +10,10 @@ export const TABLES: Record<string, Table> = {
   en,
 };
 
+export function isStringKey(key: string): key is StringKey {
+  return Object.hasOwn(en, key);
+}
+
 /** The table for a language: "de-CH" tries "de-CH", then "de", then English. */
 export function tableFor(language: string | undefined): Table {
   if (language) {
@@ -30,7 +34,8 @@ export type Localize = (
 export function localizer(language: string | undefined): Localize {
   const table = tableFor(language);
   return (key, values = {}) => {
-    const text = table[key] ?? en[key];
+    // A key no table has (a caller's mistake) shows as itself, not a crash.
+    const text: string = table[key] ?? en[key] ?? key;
     return text.replace(/\{(\w+)\}/g, (match, name: string) =>
       name in values ? String(values[name]) : match,
     );
