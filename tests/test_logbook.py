@@ -116,18 +116,24 @@ async def logbook_entries(hass: HomeAssistant) -> list[dict[str, Any]]:
 
 
 async def test_sync_writes_and_book_events_in_the_logbook(
+    monkeypatch: pytest.MonkeyPatch,
     recorder_mock: Recorder,
     hass: HomeAssistant,
     mock_audible: FakeAudible,
     abs_world: FakeAbsServer,
     freezer: Any,
 ) -> None:
-    # The frontend's package is not installed here: only its panel is missed.
+    # The frontend's package is not installed here: only its panel is missed
+    # (and the card's module URL, which the frontend would keep).
     hass.config.components.add("frontend")
     with patch(
         "homeassistant.components.logbook.frontend.async_register_built_in_panel"
     ):
         assert await async_setup_component(hass, "logbook", {})
+    monkeypatch.setattr(
+        "custom_components.audible_tracker.card.add_extra_js_url",
+        lambda *_args: None,
+    )
     fired: list[dict[str, Any]] = []
     hass.bus.async_listen(EVENT_SYNC, lambda event: fired.append(dict(event.data)))
     entry = make_entry(abs_url=abs_world.url)

@@ -9,6 +9,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.httpx_client import get_async_client
 
+from .card import async_register_card
 from .const import (
     ABS_AUTH_PASSWORD,
     CONF_ABS_ACCESS_TOKEN,
@@ -60,8 +61,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions once, whatever entries there are."""
+    """Register the actions and the card once, whatever entries there are."""
     async_setup_services(hass)
+    await async_register_card(hass)
     return True
 
 

@@ -11,6 +11,10 @@ step "ruff format --check"
 ruff format --check . || status=1
 step "mypy --strict custom_components"
 mypy --strict custom_components || status=1
+if [ "${AUDIBLE_TRACKER_FRONTEND_STATUS:-0}" -ne 0 ]; then
+  echo "scripts/test: the card's checks (frontend/) failed; see the start of the output"
+  status=1
+fi
 if [ "$status" -ne 0 ]; then
   echo "scripts/test: lint or type checks failed (see above); running the tests anyway"
 fi

@@ -23,6 +23,7 @@ import httpx
 import pytest
 import pytest_socket
 
+from tests.smoke.browser import BrowserThread, chromium_path
 from tests.smoke.world import LANDING_URL
 
 REPO = Path(__file__).resolve().parents[2]
@@ -318,3 +319,15 @@ def entry(real_hass: RealHomeAssistant, owner: Owner) -> Entry:
         time.monotonic() - started - real_hass.timings["config flow"]
     )
     return Entry(entry_id, states)
+
+
+@pytest.fixture(scope="package")
+def chromium() -> Generator[BrowserThread]:
+    """One Chromium for the browser checks; new contexts keep them apart."""
+    executable = chromium_path()
+    thread = BrowserThread()
+    try:
+        thread.start(executable)
+        yield thread
+    finally:
+        thread.stop()
