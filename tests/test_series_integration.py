@@ -519,3 +519,17 @@ async def test_a_quiet_run_builds_nothing(
         assert build.call_count >= 1
         assert hass.states.get(MISSING).state == "2"
         assert series_audible.count("1.0/catalog") == asked
+
+
+async def test_first_run_fills_a_series_at_once(
+    hass: HomeAssistant, series_audible: FakeAudible, freezer: Any
+) -> None:
+    await setup_integration(hass, make_entry())
+    series_audible.requests.clear()
+    await advance(hass, freezer, 1)
+    # The listings, then in the same run the details of the volumes they
+    # named: known a minute after start, in at most 10 catalog requests.
+    assert hass.states.get(MISSING).state == "3"
+    assert hass.states.get(NEXT_UP).state == "Book Two"
+    catalog = [r for r in series_audible.requests if r.path.startswith("1.0/catalog")]
+    assert len(catalog) <= 10

@@ -15,6 +15,7 @@ changes or a book is started or finished.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
@@ -35,7 +36,7 @@ from .core.series.cache import (
 )
 from .core.series.catalog import SeriesListing
 from .core.series.overview import Overview, build_overview
-from .core.series.schedule import DEFAULT_OPTIONS, plan_refresh
+from .core.series.schedule import DEFAULT_OPTIONS, RefreshPlan, plan_refresh
 from .errors import coordinator_exception_handler, reauth_on_auth_error
 from .storage import entry_store
 
@@ -50,8 +51,8 @@ if TYPE_CHECKING:
     from .runtime import AudibleTrackerConfigEntry, TrackerDeps
 
 CATALOG_STORAGE_VERSION: Final = 1
-# The first catalog run waits for Home Assistant's start to settle.
-FIRST_RUN_DELAY: Final = timedelta(minutes=1)
+# The first catalog run waits a little for Home Assistant's start to settle.
+FIRST_RUN_DELAY: Final = timedelta(seconds=15)
 WISHLIST_INTERVAL: Final = timedelta(hours=6)
 SAVE_DELAY: Final = 30
 
@@ -207,15 +208,31 @@ class SeriesCoordinator(TrackerCoordinator[Overview]):
         self.cache.prune(series, authors)
         if not await self._async_wishlist_if_due(now):
             return
-        plan = plan_refresh(
-            self.cache.refresh,
-            [*series, *(author_key(asin) for asin in authors)],
-            self.cache.wanted_details(user.titles, today, now),
-            now,
-        )
+        keys = [*series, *(author_key(asin) for asin in authors)]
+        room = DEFAULT_OPTIONS.per_run
+        # Two passes: the details of volumes a listing just named are asked
+        # in the same run (within its room), so a new series fills at once.
+        for _ in range(2):
+            plan = plan_refresh(
+                self.cache.refresh,
+                keys,
+                self.cache.wanted_details(user.titles, today, now),
+                now,
+                replace(DEFAULT_OPTIONS, per_run=room),
+            )
+            if not plan.requests or not await self._async_plan(plan, names, now, today):
+                return
+            room -= plan.requests
+            if room <= 0:
+                return
+
+    async def _async_plan(
+        self, plan: RefreshPlan, names: dict[str, str], now: datetime, today: date
+    ) -> bool:
+        """Make a plan's requests; False when a rate limit stopped them."""
         for batch in plan.detail_batches:
             if not await self._async_details(batch, now, today):
-                return
+                return False
         for key in plan.series:
             if key.startswith(AUTHOR_PREFIX):
                 asin = key.removeprefix(AUTHOR_PREFIX)
@@ -223,7 +240,8 @@ class SeriesCoordinator(TrackerCoordinator[Overview]):
             else:
                 done = await self._async_series(key, now, today)
             if not done:
-                return
+                return False
+        return True
 
     async def _async_call[T](
         self,

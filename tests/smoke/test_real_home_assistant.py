@@ -15,13 +15,16 @@ import itertools
 import re
 import sys
 import time
+from typing import Any
 
+from tests.fakes.abs_server import ITEM_IDS
 from tests.smoke.conftest import (
     Entry,
     Owner,
     RealHomeAssistant,
     api_client,
     our_states,
+    wait_for,
 )
 from tests.smoke.world import (
     CURRENT_ABS_ID,
@@ -29,6 +32,10 @@ from tests.smoke.world import (
     CURRENT_PERCENT,
     CURRENT_TITLE,
     LIBRARY_SIZE,
+    MISSING_TITLE,
+    NEXT_UP_TITLE,
+    SERIES_TITLE,
+    UPCOMING_TITLE,
 )
 
 OUR_LOGGERS = re.compile(r"\[(custom_components\.audible_tracker|audible)(\.[\w.]+)?\]")
@@ -103,6 +110,29 @@ def test_real_home_assistant(
         )
         assert reply.status_code == 200, reply.text
         assert "series" in reply.json()["service_response"]
+
+        # The catalog's first run (15 s after start) through the real
+        # release's HTTP stack: Anne's series in the sensors and calendar.
+        def series_known() -> dict[str, dict[str, Any]] | None:
+            states = our_states(client)
+            return states if states["next_up"]["state"] == NEXT_UP_TITLE else None
+
+        states = wait_for("the series", series_known, timeout=60)
+        next_up = states["next_up"]["attributes"]
+        assert next_up["series"] == SERIES_TITLE
+        assert next_up["on_abs"] == ITEM_IDS[NEXT_UP_TITLE]
+        missing = states["missing_volumes"]
+        assert missing["state"] == "1"
+        assert missing["attributes"]["series"][0]["missing"][0]["title"] == (
+            MISSING_TITLE
+        )
+        reply = client.get(
+            "/api/calendars/calendar.audible_de_releases",
+            params={"start": "2020-01-01T00:00:00Z", "end": "2030-01-01T00:00:00Z"},
+        )
+        assert [event["summary"] for event in reply.json()][-1] == (
+            f"{UPCOMING_TITLE} ({SERIES_TITLE} #5)"
+        )
     real_hass.timings["sync_now"] = time.monotonic() - started
     assert states["currently_reading"]["state"] == CURRENT_TITLE
     assert float(states["progress"]["state"]) == CURRENT_PERCENT

@@ -13,7 +13,13 @@ from typing import Any, Final
 import httpx
 
 from tests.fakes.abs_server import ITEM_IDS, FakeAbsServer
-from tests.fakes.audible_server import FakeAudible, books_also_on_abs, load_auth_data
+from tests.fakes.audible_catalog import make_product, make_series
+from tests.fakes.audible_server import (
+    FakeAudible,
+    books_also_on_abs,
+    load_auth_data,
+    person_asin,
+)
 
 # The landing URL a user pastes after logging in at Amazon.
 LANDING_URL: Final = (
@@ -28,6 +34,14 @@ CURRENT_ASIN: Final = "B0FAKE0001"
 CURRENT_ABS_ID: Final = ITEM_IDS[CURRENT_TITLE]
 CURRENT_PERCENT: Final = 50.0
 LIBRARY_SIZE: Final = 3
+
+# Anne's series in Audible's catalog: books 2 and 3 are on Audiobookshelf only
+# (by their ASINs), book 4 is out and not owned, book 5 comes out in 20 days.
+SERIES_TITLE: Final = "Anne of Green Gables"
+SERIES_ASIN: Final = person_asin(SERIES_TITLE)
+NEXT_UP_TITLE: Final = "Anne of Avonlea"
+MISSING_TITLE: Final = "Anne of Windy Poplars"
+UPCOMING_TITLE: Final = "Anne's House of Dreams"
 
 
 AUDIBLE_COVER_HOST: Final = "https://m.media-amazon.com"
@@ -54,7 +68,40 @@ def build_audible(
     fake.runtime_ms[CURRENT_ASIN] = 60_000
     fake.set_position(CURRENT_ASIN, 24_000, now - timedelta(hours=2))
     fake.daily_listening_ms[now.date().isoformat()] = 1_800_000.0
+    add_series(fake, now)
     return fake
+
+
+def add_series(fake: FakeAudible, now: datetime) -> None:
+    """Anne's series in the fake catalog (see SERIES_TITLE)."""
+    author = ("L. M. Montgomery", person_asin("L. M. Montgomery"))
+    volumes = [
+        ("B0FAKE0002", NEXT_UP_TITLE, "2", datetime(2021, 3, 1, tzinfo=UTC)),
+        ("B0FAKE0003", "Anne of the Island", "3", datetime(2022, 3, 1, tzinfo=UTC)),
+        ("B0FAKE0004", MISSING_TITLE, "4", datetime(2023, 3, 1, tzinfo=UTC)),
+        ("B0ANNE0005", UPCOMING_TITLE, "5", now + timedelta(days=20)),
+    ]
+    fake.catalog.add_products(
+        *(
+            make_product(
+                asin,
+                title,
+                authors=[author],
+                release_date=when.date(),
+                is_preorderable=when > now,
+                series=[(SERIES_ASIN, SERIES_TITLE, sequence)],
+            )
+            for asin, title, sequence, when in volumes
+        ),
+        make_series(
+            SERIES_ASIN,
+            SERIES_TITLE,
+            [
+                (CURRENT_ASIN, "1", "1"),
+                *((asin, seq, seq) for asin, _title, seq, _when in volumes),
+            ],
+        ),
+    )
 
 
 def build_abs(now: datetime | None = None) -> FakeAbsServer:
