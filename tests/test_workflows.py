@@ -316,6 +316,13 @@ def test_release_refuses_an_empty_section(tmp_path: Path) -> None:
         release.release_notes("v0.3.0", manifest, changelog)
 
 
+def test_release_refuses_a_section_still_marked_unreleased(tmp_path: Path) -> None:
+    text = CHANGELOG_TEXT.replace("## [0.2.0] - 2026-12-02", "## [0.2.0] - Unreleased")
+    manifest, changelog = _files(tmp_path, "0.2.0", text)
+    with pytest.raises(release.ReleaseError, match="Unreleased"):
+        release.release_notes("v0.2.0", manifest, changelog)
+
+
 def test_release_reads_the_real_manifest() -> None:
     version = json.loads(MANIFEST.read_text("utf-8"))["version"]
     assert release.manifest_version() == version

@@ -71,7 +71,13 @@ def release_notes(
         raise ReleaseError(
             f"tag {tag} does not match manifest.json's version {in_manifest}"
         )
-    notes = sections(changelog.read_text(encoding="utf-8")).get(version, "")
+    text = changelog.read_text(encoding="utf-8")
+    heading = re.search(rf"^## \[{re.escape(version)}\](.*)$", text, re.MULTILINE)
+    if heading is not None and "unreleased" in heading.group(1).lower():
+        raise ReleaseError(
+            f"CHANGELOG.md's {version} heading still says Unreleased: give its date"
+        )
+    notes = sections(text).get(version, "")
     if not notes:
         raise ReleaseError(
             f"CHANGELOG.md has no section (or an empty one) for {version}"
