@@ -7,6 +7,7 @@ lists what each language lacks.
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -112,3 +113,17 @@ def test_compare_finds_an_empty_or_non_text_value() -> None:
 def test_english_compares_clean_with_itself() -> None:
     assert not compare(ENGLISH, copy.deepcopy(ENGLISH))
     assert len(flatten(ENGLISH)) > 300
+
+
+def test_readme_lists_the_languages() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    section = readme.split("## Languages", 1)[1].split("\n## ", 1)[0]
+    for name in (
+        "German",
+        "French",
+        "Italian",
+        "Spanish",
+        "Japanese",
+        "Brazilian Portuguese",
+    ):
+        assert name in section

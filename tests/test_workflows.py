@@ -338,3 +338,49 @@ def test_changelog_is_ready_for_the_manifest_version() -> None:
     assert all(
         name == "Unreleased" or re.fullmatch(r"\d+\.\d+\.\d+", name) for name in found
     ), list(found)
+
+
+# ---- issue forms ---------------------------------------------------------------
+
+TEMPLATES = ROOT / ".github" / "ISSUE_TEMPLATE"
+# GitHub's issue form element types (docs.github.com: syntax for the form schema).
+FORM_TYPES = {"markdown", "textarea", "input", "dropdown", "checkboxes"}
+
+
+@pytest.mark.parametrize("name", ["bug_report.yml", "feature_request.yml"])
+def test_issue_form_is_valid(name: str) -> None:
+    form = yaml.safe_load((TEMPLATES / name).read_text("utf-8"))
+    assert isinstance(form["name"], str)
+    assert isinstance(form["description"], str)
+    ids = [element["id"] for element in form["body"] if "id" in element]
+    assert len(ids) == len(set(ids))
+    for element in form["body"]:
+        assert element["type"] in FORM_TYPES
+        if element["type"] == "markdown":
+            assert element["attributes"]["value"]
+        else:
+            assert element["attributes"]["label"]
+            assert "id" in element
+
+
+def test_bug_report_asks_for_diagnostics_and_versions() -> None:
+    form = yaml.safe_load((TEMPLATES / "bug_report.yml").read_text("utf-8"))
+    required = {
+        element["id"]
+        for element in form["body"]
+        if element.get("validations", {}).get("required")
+    }
+    assert {
+        "what_happened",
+        "ha_version",
+        "integration_version",
+        "diagnostics",
+    } <= required
+
+
+def test_issue_template_config_is_valid() -> None:
+    config = yaml.safe_load((TEMPLATES / "config.yml").read_text("utf-8"))
+    assert isinstance(config["blank_issues_enabled"], bool)
+    for link in config["contact_links"]:
+        assert set(link) == {"name", "url", "about"}
+        assert link["url"].startswith("https://")
