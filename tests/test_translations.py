@@ -86,6 +86,15 @@ def test_compare_finds_a_dropped_placeholder() -> None:
     ]
 
 
+def test_compare_finds_an_apostrophe_quoting_a_placeholder() -> None:
+    def quote(tree: dict[str, Any]) -> None:
+        tree["exceptions"]["unknown_asin"]["message"] = "Pas d'{asin}."
+
+    assert list(compare(ENGLISH, _broken(quote)).mismatched) == [
+        "exceptions.unknown_asin.message"
+    ]
+
+
 def test_compare_finds_a_changed_link_target() -> None:
     def relink(tree: dict[str, Any]) -> None:
         step = tree["config"]["step"]["audible_login"]

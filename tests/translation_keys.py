@@ -24,6 +24,9 @@ LANGUAGES: Final = ("de", "fr", "it", "es", "ja", "pt-BR")
 PLACEHOLDER: Final = re.compile(r"\{([A-Za-z0-9_]+)\}")
 # The target of a Markdown link, "](...)": must survive translation unchanged.
 LINK_TARGET: Final = re.compile(r"\]\(([^)]*)\)")
+# The frontend formats strings as ICU messages: an apostrophe right before a
+# brace quotes it, and the placeholder is shown as literal text.
+ICU_QUOTED_BRACE: Final = re.compile(r"'[{}]")
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,8 @@ def compare(english: dict[str, Any], other: dict[str, Any]) -> Differences:
                 f"placeholders {_sorted_placeholders(text)}, "
                 f"en.json has {_sorted_placeholders(source)}"
             )
+        elif ICU_QUOTED_BRACE.search(text):
+            mismatched[key] = "an apostrophe before a brace hides the placeholder"
         elif LINK_TARGET.findall(source) != LINK_TARGET.findall(text):
             mismatched[key] = (
                 f"link targets {LINK_TARGET.findall(text)}, "
