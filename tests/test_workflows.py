@@ -24,7 +24,7 @@ MANIFEST = ROOT / "custom_components" / "audible_tracker" / "manifest.json"
 # Every action the workflows call, with its documented inputs and the required
 # ones. A new action, or a new input, needs its line here, from its docs.
 DOCUMENTED_INPUTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    # https://github.com/actions/checkout/blob/v7/action.yml
+    # https://github.com/actions/checkout/blob/v6/action.yml
     "actions/checkout": (
         frozenset(
             {
@@ -53,7 +53,7 @@ DOCUMENTED_INPUTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         ),
         frozenset(),
     ),
-    # https://github.com/actions/setup-node/blob/v7/action.yml
+    # https://github.com/actions/setup-node/blob/v6/action.yml
     "actions/setup-node": (
         frozenset(
             {
@@ -229,7 +229,7 @@ def test_tests_run_scripts_test_on_push_and_pull_request() -> None:
     commands = [step["run"] for step in _steps(workflow) if "run" in step]
     # As root: pyenv.sh builds its Python 3.14 root with debootstrap.
     assert any("apt-get install" in run and "debootstrap" in run for run in commands)
-    assert any(run.strip() == "sudo scripts/test" for run in commands)
+    assert any(run.strip() == 'sudo env "PATH=$PATH" scripts/test' for run in commands)
 
 
 def test_release_runs_on_version_tags_and_checks_them() -> None:
