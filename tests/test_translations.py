@@ -1,7 +1,8 @@
 """Every translation has exactly en.json's keys, placeholders and link targets.
 
-A new English string without its six translations fails here; `scripts/translations`
-lists what each language lacks.
+The integration's files and the dashboard card's (frontend/src/translations/)
+alike: a new English string without its six translations fails here;
+`scripts/translations` lists what each language lacks.
 """
 
 from __future__ import annotations
@@ -12,9 +13,17 @@ from typing import Any
 
 import pytest
 
-from tests.translation_keys import LANGUAGES, compare, flatten, languages_present, load
+from tests.translation_keys import (
+    CARD_TRANSLATIONS,
+    LANGUAGES,
+    compare,
+    flatten,
+    languages_present,
+    load,
+)
 
 ENGLISH = load("en")
+CARD_ENGLISH = load("en", CARD_TRANSLATIONS)
 # Sentences (four words or more) left in English are untranslated copies;
 # short ones may rightly match (ASIN, Audiobookshelf, URL).
 UNTRANSLATED_MIN_WORDS = 4
@@ -24,26 +33,55 @@ def test_the_six_languages_exist() -> None:
     assert set(LANGUAGES) <= set(languages_present())
 
 
-@pytest.mark.parametrize("language", sorted({*LANGUAGES, *languages_present()}))
-def test_translation_matches_english(language: str) -> None:
-    differences = compare(ENGLISH, load(language))
-    assert not differences.missing, f"{language} lacks {differences.missing}"
-    assert not differences.extra, f"{language} has extra {differences.extra}"
+def test_the_card_speaks_the_same_languages() -> None:
+    assert languages_present(CARD_TRANSLATIONS) == languages_present()
+    assert set(LANGUAGES) <= set(languages_present(CARD_TRANSLATIONS))
+
+
+def _assert_matches(
+    english: dict[str, Any], other: dict[str, Any], *, icu: bool
+) -> None:
+    differences = compare(english, other, icu=icu)
+    assert not differences.missing, f"lacks {differences.missing}"
+    assert not differences.extra, f"has extra {differences.extra}"
     assert not differences.mismatched, differences.mismatched
     assert not differences.malformed, differences.malformed
 
 
 @pytest.mark.parametrize("language", sorted({*LANGUAGES, *languages_present()}))
-def test_no_sentence_left_in_english(language: str) -> None:
-    english = flatten(ENGLISH)
-    translated = flatten(load(language))
-    copied = [
+def test_translation_matches_english(language: str) -> None:
+    _assert_matches(ENGLISH, load(language), icu=True)
+
+
+@pytest.mark.parametrize(
+    "language", sorted({*LANGUAGES, *languages_present(CARD_TRANSLATIONS)})
+)
+def test_card_translation_matches_english(language: str) -> None:
+    _assert_matches(CARD_ENGLISH, load(language, CARD_TRANSLATIONS), icu=False)
+
+
+def _copied_sentences(english: dict[str, Any], other: dict[str, Any]) -> list[str]:
+    translated = flatten(other)
+    return [
         key
-        for key, text in english.items()
+        for key, text in flatten(english).items()
         if isinstance(text, str)
         and len(text.split()) >= UNTRANSLATED_MIN_WORDS
         and translated.get(key) == text
     ]
+
+
+@pytest.mark.parametrize("language", sorted({*LANGUAGES, *languages_present()}))
+def test_no_sentence_left_in_english(language: str) -> None:
+    copied = _copied_sentences(ENGLISH, load(language))
+    assert not copied, f"{language} has English sentences at {copied}"
+
+
+@pytest.mark.parametrize(
+    "language", sorted({*LANGUAGES, *languages_present(CARD_TRANSLATIONS)})
+)
+def test_card_has_no_sentence_left_in_english(language: str) -> None:
+    copied = _copied_sentences(CARD_ENGLISH, load(language, CARD_TRANSLATIONS))
     assert not copied, f"{language} has English sentences at {copied}"
 
 
@@ -117,6 +155,22 @@ def test_compare_finds_an_empty_or_non_text_value() -> None:
     assert differences.malformed == ["services.link.name", "services.sync_now.name"]
     assert differences.missing == ["services.unlink.name"]
     assert differences.extra == ["services.unlink.name.x"]
+
+
+def test_card_compare_finds_a_new_string_and_a_lost_placeholder() -> None:
+    english = {**CARD_ENGLISH, "sync.new": "New {count}"}
+    german = load("de", CARD_TRANSLATIONS)
+    german["book.time_left"] = "noch {zeit}"
+    differences = compare(english, german, icu=False)
+    assert differences.missing == ["sync.new"]
+    assert list(differences.mismatched) == ["book.time_left"]
+
+
+def test_card_compare_allows_an_apostrophe_before_a_brace() -> None:
+    # The card fills placeholders itself: "d'{title}" is plain French there.
+    french = {**load("fr", CARD_TRANSLATIONS), "book.cover": "Couverture d'{title}"}
+    assert not compare(CARD_ENGLISH, french, icu=False)
+    assert compare(CARD_ENGLISH, french).mismatched
 
 
 def test_english_compares_clean_with_itself() -> None:

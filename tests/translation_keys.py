@@ -1,5 +1,8 @@
 """Compares translation files with en.json: keys, placeholders, Markdown links.
 
+Both the integration's (translations/) and the dashboard card's
+(frontend/src/translations/, flat dotted keys) files.
+
 Used by tests/test_translations.py and by `scripts/translations`, the helper
 that lists what each language lacks after a new English string.
 """
@@ -17,6 +20,10 @@ TRANSLATIONS: Final = (
     / "custom_components"
     / "audible_tracker"
     / "translations"
+)
+# The card's strings, filled in by the card itself (not Home Assistant).
+CARD_TRANSLATIONS: Final = (
+    Path(__file__).parent.parent / "frontend" / "src" / "translations"
 )
 # The languages of Audible's marketplaces besides English (issue 13).
 LANGUAGES: Final = ("de", "fr", "it", "es", "ja", "pt-BR")
@@ -55,26 +62,30 @@ def flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def load(language: str) -> dict[str, Any]:
+def load(language: str, directory: Path = TRANSLATIONS) -> dict[str, Any]:
     """The translation file of a language, as a tree."""
-    path = TRANSLATIONS / f"{language}.json"
+    path = directory / f"{language}.json"
     tree: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return tree
 
 
-def languages_present() -> list[str]:
+def languages_present(directory: Path = TRANSLATIONS) -> list[str]:
     """Every translation file's language other than English."""
-    return sorted(
-        path.stem for path in TRANSLATIONS.glob("*.json") if path.stem != "en"
-    )
+    return sorted(path.stem for path in directory.glob("*.json") if path.stem != "en")
 
 
 def _sorted_placeholders(text: str) -> list[str]:
     return sorted(PLACEHOLDER.findall(text))
 
 
-def compare(english: dict[str, Any], other: dict[str, Any]) -> Differences:
-    """What `other` lacks, has too much, or has wrong compared to `english`."""
+def compare(
+    english: dict[str, Any], other: dict[str, Any], *, icu: bool = True
+) -> Differences:
+    """What `other` lacks, has too much, or has wrong compared to `english`.
+
+    `icu`: the strings are ICU messages (Home Assistant's frontend); the card
+    fills its own placeholders, where an apostrophe is plain text.
+    """
     want = flatten(english)
     have = flatten(other)
     mismatched: dict[str, str] = {}
@@ -91,7 +102,7 @@ def compare(english: dict[str, Any], other: dict[str, Any]) -> Differences:
                 f"placeholders {_sorted_placeholders(text)}, "
                 f"en.json has {_sorted_placeholders(source)}"
             )
-        elif ICU_QUOTED_BRACE.search(text):
+        elif icu and ICU_QUOTED_BRACE.search(text):
             mismatched[key] = "an apostrophe before a brace hides the placeholder"
         elif LINK_TARGET.findall(source) != LINK_TARGET.findall(text):
             mismatched[key] = (

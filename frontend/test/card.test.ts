@@ -196,6 +196,32 @@ describe("the card", () => {
     expect(text(card, ".series")).toBe("三体 #1");
   });
 
+  it("speaks the user's language", async () => {
+    const hass = { ...makeHass(), locale: { language: "de" } };
+    const card = await mount(hass);
+    expect(text(card, ".sync-now")).toBe("Jetzt synchronisieren");
+    expect(text(card, ".badge")).toBe("Synchron");
+    expect(text(card, ".series")).toBe("Anne of Green Gables, Band 1");
+    expect(text(card, ".left")).toBe("noch 0:00");
+    expect(text(card, ".percent")).toBe("50 %");
+    expect(text(card, ".where")).toMatch(/^Auf Audiobookshelf, /);
+    expect(text(card, ".in-progress h3")).toBe("Begonnene Bücher");
+    root(card).querySelector<HTMLElement>(".sync-now")!.click();
+    await vi.waitFor(() => expect(text(card, ".sync-message")).toBe("Synchronisiert"));
+  });
+
+  it("follows a change of language", async () => {
+    const hass = makeHass();
+    const card = await mount(hass);
+    expect(text(card, ".sync-now")).toBe("Sync now");
+    card.hass = { ...hass, locale: { language: "pt-BR" } };
+    await card.updateComplete;
+    expect(text(card, ".sync-now")).toBe("Sincronizar agora");
+    card.hass = { ...hass, locale: { language: "xx" } };
+    await card.updateComplete;
+    expect(text(card, ".sync-now")).toBe("Sync now");
+  });
+
   it("rejects a config it cannot use", () => {
     const card = document.createElement("audible-tracker-card") as AudibleTrackerCard;
     expect(() => card.setConfig({ type: "x", entity: 5 } as never)).toThrow("entity must be an entity id");

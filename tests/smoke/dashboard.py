@@ -95,6 +95,22 @@ def create_dashboard(
     return result
 
 
+def set_user_language(url: str, token: str, language: str | None) -> None:
+    """Set the user's language as their profile page does; None: the browser's.
+
+    The frontend keeps it in the user's data under "language" and follows it
+    live (it subscribes to that key once connected).
+    """
+    value = None if language is None else {"language": language}
+    asyncio.run(
+        _call(
+            url,
+            token,
+            [{"type": "frontend/set_user_data", "key": "language", "value": value}],
+        )
+    )
+
+
 def move_on_abs(hass: RealHomeAssistant, position_s: float) -> None:
     """A player moves Anne on Audiobookshelf (the fake, over its API)."""
     fakes = hass.fakes()

@@ -3,8 +3,8 @@
 A dashboard with the card, made over the websocket API as the frontend makes
 one (dashboard.py), on the real Home Assistant of conftest.py: the card
 against the sensors, after a move on the fake Audiobookshelf and "Sync now",
-in the card picker, its visual editor and its taps; light, dark and phone
-screenshots (the README shows copies of them).
+in the card picker, its visual editor and its taps, in the user's language;
+light, dark and phone screenshots (the README shows copies of them).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from tests.smoke.dashboard import (
     create_dashboard,
     expected_badge,
     move_on_abs,
+    set_user_language,
 )
 from tests.smoke.world import CURRENT_PERCENT, CURRENT_TITLE
 
@@ -135,6 +136,37 @@ def test_card_on_a_dashboard(
         "On Audiobookshelf, now",
         "On Audible and Audiobookshelf, now",
     }, facts
+
+
+def test_card_in_the_users_language(
+    real_hass: RealHomeAssistant,
+    owner: Owner,
+    dashboard: list[Any],
+    chromium: BrowserThread,
+    socket_enabled: None,
+) -> None:
+    """With German in the user's profile, the card speaks German."""
+
+    def scenario(page: Page) -> dict[str, Any]:
+        card = open_card(page, real_hass, owner)
+        # The frontend applies the profile's language once connected.
+        expect(card.locator(".sync-now")).to_have_text("Jetzt synchronisieren")
+        return {
+            "page_language": page.evaluate("document.documentElement.lang"),
+            "in_progress": card.locator(".in-progress h3").inner_text(),
+            "percent": card.locator(".percent").inner_text(),
+        }
+
+    set_user_language(real_hass.url, owner.token, "de")
+    try:
+        facts = chromium.run(scenario)
+    finally:
+        set_user_language(real_hass.url, owner.token, None)
+    print(f"\n[smoke] German card: {facts!r}")  # noqa: T201
+    assert facts["page_language"] == "de"
+    assert facts["in_progress"] == "Begonnene Bücher"
+    # German puts a (no-break) space before the percent sign.
+    assert facts["percent"] == f"{CURRENT_PERCENT:.0f}\N{NO-BREAK SPACE}%"
 
 
 def test_card_dark_and_narrow(
