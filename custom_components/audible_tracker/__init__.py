@@ -35,6 +35,7 @@ from .core.audible_auth import deregister_device
 from .core.models import AbsTokens
 from .errors import reauth_on_auth_error
 from .health import AudibleGuard, SourceHealth
+from .realtime import RealtimeAbs
 from .repairs import async_delete_entry_issues, async_update_conflict_issues
 from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData, TrackerDeps
 from .services import async_setup_services
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.typing import ConfigType
 
-PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR, Platform.BINARY_SENSOR]
 
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -146,7 +147,11 @@ async def async_setup_entry(
             )
         )
         async_update_conflict_issues(hass, entry)
+        entry.runtime_data.realtime = RealtimeAbs(hass, entry, progress, abs_client)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if entry.runtime_data.realtime is not None:
+        # Last: nothing can fail after it, so no socket outlives a failed setup.
+        entry.runtime_data.realtime.start()
     return True
 
 
@@ -168,6 +173,8 @@ async def async_unload_entry(
     """Unload a config entry."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
+        if entry.runtime_data.realtime is not None:
+            await entry.runtime_data.realtime.async_close()
         # Fix flows need a loaded entry; the issues come back with it.
         async_delete_entry_issues(hass, entry.entry_id)
         deps = entry.runtime_data.deps

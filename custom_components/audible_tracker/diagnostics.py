@@ -100,6 +100,9 @@ async def async_get_config_entry_diagnostics(
             "cached_exact_runtimes": len(runtime.deps.store.data.runtime_ms),
         },
         "sync": _sync_diagnostics(entry),
+        "realtime": (
+            runtime.realtime.diagnostics() if runtime.realtime is not None else None
+        ),
     }
 
 

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from .core.abs_api import AbsClient
     from .core.audible_api import AudibleClient
     from .health import AudibleGuard, SourceHealth
+    from .realtime import RealtimeAbs
     from .storage import TrackerStore
 
 
@@ -35,6 +36,7 @@ class AudibleTrackerRuntimeData:
     deps: TrackerDeps
     library: LibraryCoordinator
     progress: ProgressCoordinator
+    realtime: RealtimeAbs | None = None  # None: Audible only
 
 
 type AudibleTrackerConfigEntry = ConfigEntry[AudibleTrackerRuntimeData]
