@@ -24,7 +24,6 @@ from homeassistant.helpers.event import async_call_later
 
 from .const import CONF_ABS_USER_ID, CONF_VERIFY_SSL
 from .core.abs_socket import AbsSocket, SocketState, socket_token
-from .core.sync import WriteStatus
 from .sync_runner import abs_side
 
 if TYPE_CHECKING:
@@ -168,8 +167,10 @@ class RealtimeAbs:
         entry = sync.ledger.titles.get(asin) if sync is not None else None
         if entry is None or entry.item_id != item_id:
             return False
+        # Planned counts too: ABS pushes before it answers the PATCH, so the
+        # echo can come before the write is recorded as applied.
         write = entry.abs.write
-        if write is None or write.status is not WriteStatus.APPLIED:
+        if write is None:
             return False
         item = self._progress.library.data.abs_items.get(item_id)
         return write.matches(abs_side(item, record), threshold)

@@ -90,6 +90,10 @@ class FakeAbsSocket:
         # ABS serves the socket under its base path (and at /socket.io).
         self.sio.attach(app, socketio_path=f"{self.server.base_path}/socket.io")
 
+    def sockets(self) -> int:
+        """Return how many sockets are open (authenticated or not)."""
+        return len(list(self.sio.manager.get_participants("/", None)))
+
     def connected_users(self) -> list[str]:
         """Return the user id of every authenticated socket."""
         return list(self._users.values())
