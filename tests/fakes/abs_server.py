@@ -662,13 +662,12 @@ class FakeAbsServer:
         now = self.now()
         api_key = self._api_keys.get(token)
         if api_key is not None:
-            if not api_keys:
-                return None
-            if api_key.active and (
-                api_key.expires_at is None or now < api_key.expires_at
-            ):
-                return self.users.get(api_key.user_id)
-            return None
+            usable = (
+                api_keys
+                and api_key.active
+                and (api_key.expires_at is None or now < api_key.expires_at)
+            )
+            return self.users.get(api_key.user_id) if usable else None
         access = self._access_tokens.get(token)
         if access is not None:
             return self.users.get(access.user_id) if now < access.expires_at else None
