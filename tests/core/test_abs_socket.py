@@ -272,3 +272,31 @@ async def test_api_key_itself_is_refused_and_the_socket_backs_off(
         await fake.shutdown()
     assert API_KEY not in caplog.text
     assert caplog.text.count("realtime updates are unavailable") == 1
+
+
+async def test_an_unexpected_error_is_retried_after_the_backoff(
+    aiohttp_server: Callable[..., Any],
+    socket_enabled: None,
+    session: aiohttp.ClientSession,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server, fake = await start_fakes(aiohttp_server)
+    recorder = Recorder()
+    calls: list[str | None] = []
+
+    async def flaky(rejected: str | None) -> str:
+        calls.append(rejected)
+        if len(calls) == 1:
+            raise RuntimeError("a bug")
+        return server.users[USER_ID].legacy_token
+
+    socket = make_socket(server.url, flaky, session, recorder)
+    socket.start()
+    try:
+        await eventually(lambda: socket.connected, "connected on the second try")
+        assert SocketState.DISCONNECTED in recorder.states
+        assert "failed unexpectedly (RuntimeError)" in caplog.text
+        assert "a bug" not in caplog.text
+    finally:
+        await socket.close()
+        await fake.shutdown()

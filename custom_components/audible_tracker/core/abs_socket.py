@@ -223,7 +223,15 @@ class AbsSocket:
         loop = asyncio.get_running_loop()
         while True:
             started = loop.time()
-            rejected = await self._connect_once(rejected)
+            try:
+                rejected = await self._connect_once(rejected)
+            except Exception as err:  # noqa: BLE001 - a bug must not end realtime
+                # The type only: a message could carry what was sent.
+                _LOGGER.warning(
+                    "ABS socket failed unexpectedly (%s)", type(err).__name__
+                )
+                self._went_down(type(err).__name__)
+                rejected = None
             if self._was_connected and loop.time() - started >= STABLE_AFTER_S:
                 attempt = 0
             self._was_connected = False
