@@ -18,6 +18,7 @@ from typing import Any
 import engineio.base_client
 import pytest
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
@@ -31,7 +32,11 @@ from custom_components.audible_tracker.core.abs_socket import SocketState
 from custom_components.audible_tracker.diagnostics import (
     async_get_config_entry_diagnostics,
 )
-from custom_components.audible_tracker.realtime import SETTLE_S, RealtimeAbs
+from custom_components.audible_tracker.realtime import (
+    MIN_GAP_S,
+    SETTLE_S,
+    RealtimeAbs,
+)
 from tests.conftest import ANNE_ID, advance, make_entry, setup_integration
 from tests.fakes.abs_server import API_KEY, USER_ID, FakeAbsServer
 from tests.fakes.abs_socket_server import FakeAbsSocket
@@ -169,6 +174,39 @@ async def test_abs_update_reaches_audible_through_the_socket_with_one_write(
         await advance(hass, freezer)
     assert len(audible_position_writes(mock_audible)) == 1
     assert abs_world.requests_to("PATCH") == []
+
+
+async def test_pushed_changes_are_coalesced_while_a_player_reports(
+    hass: HomeAssistant,
+    mock_audible: FakeAudible,
+    abs_world: FakeAbsServer,
+    abs_socket: FakeAbsSocket,
+    freezer: Any,
+) -> None:
+    entry = await connected_world(hass, abs_world, abs_socket)
+    await advance(hass, freezer)
+    realtime = realtime_of(entry)
+    mock_audible.requests.clear()
+
+    def written() -> list[int]:
+        return [w.body["position_ms"] for w in audible_position_writes(mock_audible)]
+
+    # Two reports before the first sync: one sync, with the newer one.
+    await abs_socket.play(ANNE_ID, 36.0)
+    await abs_socket.play(ANNE_ID, 38.0)
+    await until(lambda: realtime.socket.status.events == 2, "both reports")
+    await after_settle(hass, freezer)
+    assert written() == [38_000]
+    assert len(mock_audible.requests_to("1.0/annotations/lastpositions")) == 1
+    # The next report waits for MIN_GAP_S after that sync, not just SETTLE_S.
+    await abs_socket.play(ANNE_ID, 46.0)
+    await until(lambda: realtime.socket.status.events == 3, "third report")
+    await after_settle(hass, freezer)
+    assert written() == [38_000]
+    freezer.tick(timedelta(seconds=MIN_GAP_S - SETTLE_S))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert written() == [38_000, 46_000]
 
 
 async def test_our_own_write_echoed_by_the_socket_changes_nothing(
@@ -340,3 +378,16 @@ async def test_unload_leaves_nothing_behind(
     assert realtime.socket.status.state is SocketState.CLOSED
     # Home Assistant's shared session was borrowed, and stays open.
     assert not async_get_clientsession(hass).closed
+
+
+async def test_home_assistant_stop_closes_the_socket(
+    hass: HomeAssistant,
+    mock_audible: FakeAudible,
+    abs_world: FakeAbsServer,
+    abs_socket: FakeAbsSocket,
+) -> None:
+    entry = await connected_world(hass, abs_world, abs_socket)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    await until(lambda: abs_socket.connected_users() == [], "server saw it go")
+    assert realtime_of(entry).socket.status.state is SocketState.CLOSED
