@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -19,6 +20,7 @@ from custom_components.audible_tracker.const import (
     CONF_ABS_AUTH_METHOD,
     CONF_ABS_REFRESH_TOKEN,
 )
+from custom_components.audible_tracker.core.abs_socket import SocketState
 from custom_components.audible_tracker.diagnostics import (
     async_get_config_entry_diagnostics,
 )
@@ -96,6 +98,14 @@ async def test_diagnostics_snapshot(
     """The whole download, as a user would attach it to an issue."""
     entry = make_entry(abs_url=abs_world.url)
     await setup_integration(hass, entry)
+    # This fake ABS has no socket.io: wait for the attempt to fail, so the
+    # realtime part is always the same.
+    realtime = entry.runtime_data.realtime
+    assert realtime is not None
+    for _ in range(5000):
+        if realtime.socket.status.state is SocketState.DISCONNECTED:
+            break
+        await asyncio.sleep(0)
     result = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     # As in Home Assistant core: the entry id is random, and the entry's own
     # time stamps say nothing about the integration.

@@ -36,6 +36,7 @@ from .core.models import AbsTokens
 from .errors import reauth_on_auth_error
 from .health import AudibleGuard, SourceHealth
 from .listening_history import HistoryCoordinator, HistoryStore
+from .realtime import RealtimeAbs
 from .repairs import async_delete_entry_issues, async_update_conflict_issues
 from .runtime import AudibleTrackerConfigEntry, AudibleTrackerRuntimeData, TrackerDeps
 from .series_coordinator import SeriesCoordinator, remove_catalog_store
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.typing import ConfigType
 
 PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
     Platform.CALENDAR,
     Platform.EVENT,
     Platform.NUMBER,
@@ -167,9 +169,13 @@ async def async_setup_entry(
             )
         )
         async_update_conflict_issues(hass, entry)
+        entry.runtime_data.realtime = RealtimeAbs(hass, entry, progress, abs_client)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # Hourly, off the poll; the first run may take a few requests: not awaited.
     entry.async_create_task(hass, history.async_refresh(), "listening history")
+    if entry.runtime_data.realtime is not None:
+        # Last: nothing can fail after it, so no socket outlives a failed setup.
+        entry.runtime_data.realtime.start()
     return True
 
 
@@ -191,6 +197,8 @@ async def async_unload_entry(
     """Unload a config entry."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
+        if entry.runtime_data.realtime is not None:
+            await entry.runtime_data.realtime.async_close()
         # Fix flows need a loaded entry; the issues come back with it.
         async_delete_entry_issues(hass, entry.entry_id)
         deps = entry.runtime_data.deps

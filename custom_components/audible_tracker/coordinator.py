@@ -61,7 +61,7 @@ from .poll_views import PollViews
 from .sync_runner import PollView, SyncRunner, title_states
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
     from homeassistant.core import HomeAssistant
 
@@ -76,6 +76,9 @@ if TYPE_CHECKING:
 
 LIBRARY_INTERVAL: Final = timedelta(minutes=30)
 STATS_INTERVAL: Final = timedelta(hours=1)
+# While ABS pushes its changes (realtime.py), the poll still reads it this
+# often: a socket that is up but silent must not hide a change for long.
+ABS_SAFETY_POLL: Final = timedelta(minutes=30)
 
 
 def poll_interval(options: Mapping[str, Any]) -> timedelta:
@@ -423,6 +426,51 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         # Unknown ABS items already asked about, so one odd item (another
         # library, a podcast) does not re-index ABS every poll.
         self._unknown_items_seen: set[str] = set()
+        # Realtime hooks (realtime.py): while the ABS socket is up, ABS is
+        # read only when it pushed a change, after our own write to it (to
+        # verify it), and every ABS_SAFETY_POLL.
+        self.abs_pushes = False
+        self._abs_read_wanted = False
+        self._abs_read_at: datetime | None = None
+
+    @property
+    def abs_progress(self) -> Mapping[str, AbsProgress]:
+        """Return ABS progress as last read.
+
+        Realtime compares pushed records to it; history reads finished dates;
+        series, what is being listened to.
+        """
+        return self._abs_progress
+
+    def set_abs_pushes(self, *, pushing: bool) -> None:
+        """Realtime hook: the socket came up or went down."""
+        if pushing != self.abs_pushes:
+            self.abs_pushes = pushing
+            # Up again: what changed while it was down is read once.
+            self._abs_read_wanted = True
+
+    def sync_titles_soon(self, asins: Iterable[str]) -> None:
+        """Realtime hook: ABS pushed a change of these titles; read and sync now.
+
+        Someone is listening, too: the Audible poll turns fast again.
+        """
+        self.note_activity()
+        for asin in asins:
+            self.watch(asin)
+        self._abs_read_wanted = True
+        self.config_entry.async_create_background_task(
+            self.hass, self.async_request_refresh(), "abs pushed a change"
+        )
+
+    def _abs_read_due(self, now: datetime) -> bool:
+        """Whether this poll reads ABS (always, unless the socket pushes)."""
+        return (
+            not self.abs_pushes
+            or not self._abs_ok
+            or self._abs_read_wanted
+            or self._abs_read_at is None
+            or now - self._abs_read_at >= ABS_SAFETY_POLL
+        )
 
     @callback
     def note_activity(self) -> None:
@@ -463,17 +511,15 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
         """Return the last Audible position known of each title."""
         return {a: p for a, p in self._positions.items() if p is not None}
 
-    @property
-    def abs_progress(self) -> Mapping[str, AbsProgress]:
-        """Every ABS progress of the last poll (finished dates, for history)."""
-        return self._abs_progress
-
     @coordinator_exception_handler
     async def _async_update_data(self) -> ProgressData:
         now = dt_util.utcnow()
         library = self.library.data
         abs_before = self._abs_progress
-        self._abs_ok = await self._async_poll_abs(library)
+        if self._abs_read_due(now):
+            self._abs_ok = await self._async_poll_abs(library)
+            if self._abs_ok:
+                self._abs_read_at, self._abs_read_wanted = now, False
         moved = False
         if self._abs_progress is not abs_before:
             moved = abs_moved(abs_before, self._abs_progress)
@@ -560,6 +606,8 @@ class ProgressCoordinator(TrackerCoordinator[ProgressData]):
             for write in plan.writes:
                 # Verified by reading it back on the next poll.
                 self.watch(write.asin)
+                if write.target is Side.ABS:
+                    self._abs_read_wanted = True  # even while the socket is up
                 if write.target is Side.AUDIBLE and (
                     write.kind is WriteKind.FINISHED or write.unfinish_first
                 ):

@@ -102,6 +102,9 @@ async def async_get_config_entry_diagnostics(
         },
         "sync": _sync_diagnostics(entry),
         "series": _series_diagnostics(entry),
+        "realtime": (
+            runtime.realtime.diagnostics() if runtime.realtime is not None else None
+        ),
     }
 
 

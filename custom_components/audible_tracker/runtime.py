@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from .core.audible_api import AudibleClient
     from .health import AudibleGuard, SourceHealth
     from .listening_history import HistoryCoordinator
+    from .realtime import RealtimeAbs
     from .series_coordinator import SeriesCoordinator
     from .storage import TrackerStore
 
@@ -39,6 +40,7 @@ class AudibleTrackerRuntimeData:
     progress: ProgressCoordinator
     series: SeriesCoordinator
     history: HistoryCoordinator
+    realtime: RealtimeAbs | None = None  # None: Audible only
 
 
 type AudibleTrackerConfigEntry = ConfigEntry[AudibleTrackerRuntimeData]

@@ -104,6 +104,11 @@ Assert:
 * `progress_json(item_id)` returns the stored progress record (the JSON ABS
   would return) or None; `item_json(item_id)` returns the expanded item.
 
+Socket.io: `tests/fakes/abs_socket_server.py` adds ABS's socket to this fake
+(`extra_routes`, `progress_listeners`, `user_of_token` and `user_json` are
+its hooks). Without it `/socket.io` answers 404, as a proxy that does not
+forward it would; `requests` never records socket.io traffic.
+
 Routes: `GET /status`, `POST /login`, `POST /auth/refresh`, `GET /api/me`,
 `POST /api/authorize`, `GET /api/libraries`, `GET /api/libraries/:id`,
 `GET /api/libraries/:id/items` (`limit`, `page`), `GET
@@ -340,6 +345,10 @@ class FakeAbsServer:
         self.listening_days: dict[str, float] = {}
         self._release = asyncio.Event()
         self._routes = self._build_routes()
+        # Hooks of the socket.io fake: routes served before the REST ones,
+        # and awaited with (user id, item id) after every progress PATCH.
+        self.extra_routes: list[Callable[[web.Application], None]] = []
+        self.progress_listeners: list[Callable[[str, str], Awaitable[None]]] = []
 
         admin = self.add_user(USERNAME, PASSWORD, user_id=USER_ID, user_type="root")
         self.add_api_key(user_id=admin.user_id, key=API_KEY)
@@ -353,6 +362,8 @@ class FakeAbsServer:
     def make_app(self) -> web.Application:
         """Return the aiohttp application serving this fake."""
         app = web.Application()
+        for add_routes in self.extra_routes:
+            add_routes(app)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         app.on_shutdown.append(self._on_shutdown)
         return app
@@ -650,6 +661,8 @@ class FakeAbsServer:
             path == self.base_path or path.startswith(f"{self.base_path}/")
         ):
             path = path[len(self.base_path) :] or "/"
+        if path == "/socket.io" or path.startswith("/socket.io/"):
+            return _text(404, "Not Found")
         self.requests.append(
             RecordedRequest(
                 method=request.method,
@@ -708,16 +721,26 @@ class FakeAbsServer:
             token = (
                 value.strip() if scheme.lower() == "bearer" and value.strip() else None
             )
+        return self.user_of_token(token)
+
+    def user_of_token(
+        self, token: str | None, *, api_keys: bool = True
+    ) -> FakeUser | None:
+        """Return the user a token logs in, None when it logs in nobody.
+
+        `api_keys=False` refuses API keys, as ABS 2.36's socket does.
+        """
         if not token:
             return None
         now = self.now()
         api_key = self._api_keys.get(token)
         if api_key is not None:
-            if api_key.active and (
-                api_key.expires_at is None or now < api_key.expires_at
-            ):
-                return self.users.get(api_key.user_id)
-            return None
+            usable = (
+                api_keys
+                and api_key.active
+                and (api_key.expires_at is None or now < api_key.expires_at)
+            )
+            return self.users.get(api_key.user_id) if usable else None
         access = self._access_tokens.get(token)
         if access is not None:
             return self.users.get(access.user_id) if now < access.expires_at else None
@@ -860,9 +883,13 @@ class FakeAbsServer:
         self, _request: web.Request, _match: dict[str, str], user: FakeUser | None
     ) -> web.Response:
         assert user is not None
+        return web.json_response(self.user_json(user.user_id))
+
+    def user_json(self, user_id: str) -> dict[str, Any]:
+        """Return the user as `/api/me` (and the socket's `user_updated`) show it."""
         body: dict[str, Any] = fixture_body("me.json")
-        body.update(self._user_fields(user))
-        return web.json_response(body)
+        body.update(self._user_fields(self.users[user_id]))
+        return body
 
     async def _get_listening_stats(
         self, _request: web.Request, _match: dict[str, str], user: FakeUser | None
@@ -1092,6 +1119,8 @@ class FakeAbsServer:
             )
         else:
             _apply_progress_update(existing, payload, self.now_ms())
+        for listener in self.progress_listeners:
+            await listener(user.user_id, item_id)
         return _text(200, "OK")
 
     # ------------------------------------------------------------------ setup

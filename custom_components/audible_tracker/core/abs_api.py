@@ -153,6 +153,9 @@ class AbsClient(AsyncClosing):
         self._refresh_lock = asyncio.Lock()
         # A refresh token ABS refused once is not sent again.
         self._rejected_refresh_token: str | None = None
+        # The user's own token from /api/me (the socket's login with an API
+        # key); a credential like the others: kept here, never logged.
+        self._user_token: str | None = None
 
     async def close(self) -> None:
         """Close the session this client opened; a borrowed one stays open."""
@@ -227,10 +230,31 @@ class AbsClient(AsyncClosing):
 
     async def get_me(self) -> AbsUser:
         """Return the user behind the credentials with every book progress."""
-        user = parse_user(await self._api_object("GET", "/api/me"))
+        body = await self._api_object("GET", "/api/me")
+        user = parse_user(body)
         if user is None:
             raise AbsResponseError("GET /api/me returned no user id or name")
+        token = text(get(body, "token"))
+        self._user_token = token if token is not None and token.isprintable() else None
         return user
+
+    @property
+    def uses_api_key(self) -> bool:
+        """Whether this client logs in with an API key (not a token pair)."""
+        return self._api_key is not None
+
+    async def user_token(self, *, refetch: bool = False) -> str:
+        """Return the user's own token (`token` of `/api/me`), a secret.
+
+        ABS 2.36 accepts it on the socket, where it refuses API keys. The one
+        the last `get_me` saw is reused unless `refetch`. Raises AbsAuthError
+        when the server has none for this user.
+        """
+        if refetch or self._user_token is None:
+            await self.get_me()
+        if self._user_token is None:
+            raise AbsAuthError("GET /api/me returned no user token")
+        return self._user_token
 
     async def get_libraries(self) -> list[AbsLibrary]:
         """Return every library the user can see (books and podcasts)."""
