@@ -391,3 +391,29 @@ async def test_home_assistant_stop_closes_the_socket(
     await hass.async_block_till_done()
     await until(lambda: abs_socket.connected_users() == [], "server saw it go")
     assert realtime_of(entry).socket.status.state is SocketState.CLOSED
+
+
+async def test_an_idle_hour_with_the_socket_up(
+    hass: HomeAssistant,
+    mock_audible: FakeAudible,
+    abs_world: FakeAbsServer,
+    abs_socket: FakeAbsSocket,
+    freezer: Any,
+) -> None:
+    """Realtime and adaptive polling together: what an idle hour costs."""
+    await connected_world(hass, abs_world, abs_socket)
+    # Past the fast half hour after start (HA start counts as activity).
+    for _ in range(45):
+        await advance(hass, freezer, 1)
+    mock_audible.requests.clear()
+    abs_world.clear_requests()
+    for _ in range(60):
+        await advance(hass, freezer, 1)
+    polls = len(mock_audible.requests_to("1.0/annotations/lastpositions"))
+    # The issue's target: at most 4 position polls. ABS: only the 30-minute
+    # safety reads, nothing else while the socket is up.
+    assert polls <= 4
+    assert abs_reads(abs_world) <= 2
+    print(
+        f"[idle hour] Audible position polls {polls}, ABS reads {abs_reads(abs_world)}"
+    )  # noqa: T201
