@@ -410,10 +410,7 @@ async def test_an_idle_hour_with_the_socket_up(
     for _ in range(60):
         await advance(hass, freezer, 1)
     polls = len(mock_audible.requests_to("1.0/annotations/lastpositions"))
-    # The target: at most 4 position polls. ABS: only the 30-minute
-    # safety reads, nothing else while the socket is up.
+    # The target: at most 4 position polls. ABS: only the two
+    # 30-minute safety reads, nothing else while the socket is up.
     assert polls <= 4
-    assert abs_reads(abs_world) <= 2
-    print(
-        f"[idle hour] Audible position polls {polls}, ABS reads {abs_reads(abs_world)}"
-    )  # noqa: T201
+    assert abs_reads(abs_world) == 2
