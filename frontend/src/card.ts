@@ -9,6 +9,7 @@ import {
   formatClock,
   formatHoursMinutes,
   formatPercent,
+  goals,
   inProgressBooks,
   listening,
   missingVolumes,
@@ -19,6 +20,7 @@ import {
   type BookView,
   type CardView,
   type Entry,
+  type Goals,
   type Service,
   type ShelfBook,
   type SyncStatus,
@@ -372,7 +374,62 @@ export class AudibleTrackerCard extends LitElement {
         `);
       }
     }
+    if (config.show_goals !== false) {
+      const goal = this._renderGoals(goals(hass, entry.entities));
+      if (goal) out.push(goal);
+    }
     return out;
+  }
+
+  private _renderGoals({ streak, year }: Goals): TemplateResult | undefined {
+    const t = this._t;
+    let streakText: string | undefined;
+    if (streak && streak.days > 0) {
+      streakText =
+        streak.longest !== undefined && streak.longest > streak.days
+          ? t("goals.streak_longest", { days: streak.days, longest: streak.longest })
+          : t("goals.streak", { days: streak.days });
+    } else if (streak?.longest) {
+      streakText = t("goals.longest", { longest: streak.longest });
+    }
+    let yearPart: TemplateResult | undefined;
+    if (year?.goal !== undefined) {
+      const ahead =
+        year.ahead === undefined
+          ? undefined
+          : year.ahead > 0
+            ? t("goals.ahead", { count: year.ahead })
+            : year.ahead < 0
+              ? t("goals.behind", { count: -year.ahead })
+              : t("goals.on_track");
+      yearPart = html`<button class="year" @click=${() => this._moreInfo(year.entityId)}>
+        <div class="line">
+          ${t("goals.year", { finished: year.finished ?? 0, goal: year.goal })}
+          ${ahead ? html`<span class="secondary pace"> — ${ahead}</span>` : nothing}
+        </div>
+        ${year.percent === undefined
+          ? nothing
+          : html`<div class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=${Math.floor(year.percent)}>
+              <div style="width: ${year.percent}%"></div>
+            </div>`}
+      </button>`;
+    } else if (year?.finished !== undefined) {
+      yearPart = html`<button class="year" @click=${() => this._moreInfo(year.entityId)}>
+        <div class="line">${t("goals.finished_year", { count: year.finished })}</div>
+      </button>`;
+    }
+    if (!streakText && !yearPart) return undefined;
+    return html`
+      <section class="goals">
+        <h3>${t("section.goals")}</h3>
+        ${streakText && streak
+          ? html`<button class="streak" @click=${() => this._moreInfo(streak.entityId)}>
+              <div class="line" title=${streakText}>${streakText}</div>
+            </button>`
+          : nothing}
+        ${yearPart ?? nothing}
+      </section>
+    `;
   }
 
   private _renderShelf(books: ShelfBook[]): TemplateResult {

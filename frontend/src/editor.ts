@@ -11,7 +11,7 @@ interface FormSchema {
   default?: unknown;
 }
 
-export const SECTIONS = ["show_in_progress", "show_next_up", "show_missing_volumes", "show_listening", "show_sync"];
+export const SECTIONS = ["show_in_progress", "show_next_up", "show_missing_volumes", "show_listening", "show_goals", "show_sync"];
 
 export const FORM_SCHEMA: FormSchema[] = [
   {

@@ -20,6 +20,10 @@ export const ENTITY_KEYS = [
   "book",
   "next_up",
   "missing_volumes",
+  "listening_streak",
+  "yearly_goal_progress",
+  "books_finished_this_year",
+  "yearly_goal",
 ] as const;
 export type EntityKey = (typeof ENTITY_KEYS)[number];
 
@@ -416,6 +420,69 @@ export function listening(hass: HomeAssistant, entities: EntryEntities): { today
   };
 }
 
+export interface Streak {
+  entityId: string;
+  days: number;
+  longest?: number;
+}
+
+export interface YearGoal {
+  /** The entity more-info opens: the goal's progress, else the books finished. */
+  entityId: string;
+  finished?: number;
+  /** Books to finish this year; undefined without a goal (0 or no entity). */
+  goal?: number;
+  /** Percent of the goal, 0-100 for the bar. */
+  percent?: number;
+  /** Whole books ahead of an even pace (negative: behind). */
+  ahead?: number;
+}
+
+export interface Goals {
+  streak?: Streak;
+  year?: YearGoal;
+}
+
+/**
+ * The listening streak and the yearly goal, from the history entities when
+ * the entry has them. An unavailable entity counts as missing; a goal of 0
+ * is no goal, leaving the books finished this year alone.
+ */
+export function goals(hass: HomeAssistant, entities: EntryEntities): Goals {
+  const get = (key: EntityKey): HassEntity | undefined => {
+    const id = entities[key];
+    const state = id ? hass.states[id] : undefined;
+    return state && !NO_VALUE.has(state.state) ? state : undefined;
+  };
+  const out: Goals = {};
+  const streakState = get("listening_streak");
+  const days = finite(streakState?.state);
+  if (streakState && days !== undefined) {
+    const longest = finite(streakState.attributes.longest_streak);
+    out.streak = { entityId: streakState.entity_id, days: Math.max(0, Math.floor(days)), longest };
+  }
+  const progress = get("yearly_goal_progress");
+  const finishedState = get("books_finished_this_year");
+  // The number is the goal the user set; the progress sensor also carries it.
+  const goal = finite(get("yearly_goal")?.state) ?? finite(progress?.attributes.goal);
+  const finished = finite(finishedState?.state) ?? finite(progress?.attributes.finished);
+  if (goal !== undefined && goal > 0 && progress) {
+    const percent = finite(progress.state) ?? (finished === undefined ? undefined : (finished / goal) * 100);
+    const ahead = finite(progress.attributes.ahead_by);
+    out.year = {
+      entityId: progress.entity_id,
+      finished,
+      goal: Math.round(goal),
+      percent: percent === undefined ? undefined : Math.min(100, Math.max(0, percent)),
+      // +0 turns Math.round's -0 (a tiny bit behind) into "on track".
+      ahead: ahead === undefined ? undefined : Math.round(ahead) + 0,
+    };
+  } else if (finishedState && finished !== undefined) {
+    out.year = { entityId: finishedState.entity_id, finished };
+  }
+  return out;
+}
+
 /** Rows in the masonry view: the book, plus each shown section. */
 export function cardSize(config: CardConfig): number {
   let size = 4;
@@ -423,5 +490,6 @@ export function cardSize(config: CardConfig): number {
   if (config.show_next_up !== false) size += 1;
   if (config.show_missing_volumes !== false) size += 1;
   if (config.show_listening !== false) size += 1;
+  if (config.show_goals !== false) size += 1;
   return size;
 }

@@ -256,6 +256,22 @@ export const styles = css`
     font-size: 1.2em;
     font-weight: 500;
   }
+  .goals {
+    display: flex;
+    flex-direction: column;
+    gap: 8px;
+  }
+  .streak,
+  .year {
+    all: unset;
+    cursor: pointer;
+    display: block;
+    min-width: 0;
+  }
+  .year .bar {
+    height: 4px;
+    margin-top: 6px;
+  }
   .greyed {
     filter: grayscale(1);
     opacity: 0.6;

@@ -58,6 +58,7 @@ export interface CardConfig {
   show_next_up?: boolean;
   show_missing_volumes?: boolean;
   show_listening?: boolean;
+  show_goals?: boolean;
   show_sync?: boolean;
   tap_action?: ActionConfig;
   hold_action?: ActionConfig;

@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AudibleTrackerCard } from "../src/card";
 import { entitySuggestion } from "../src/audible-tracker-card";
 import { FORM_SCHEMA } from "../src/editor";
-import { makeHass, withState } from "./fixture";
+import { entityState, makeHass, withHistory, withState } from "./fixture";
 import type { HomeAssistant } from "../src/types";
 
 const ENTITY = "sensor.audible_de_currently_reading";
@@ -49,6 +49,7 @@ describe("the card", () => {
       show_next_up: true,
       show_missing_volumes: true,
       show_listening: true,
+      show_goals: true,
       show_sync: true,
     });
     const form = card.getConfigForm();
@@ -60,6 +61,7 @@ describe("the card", () => {
       ["show_next_up", true],
       ["show_missing_volumes", true],
       ["show_listening", true],
+      ["show_goals", true],
       ["show_sync", true],
     ]);
     expect(form.computeLabel({ name: "show_next_up" })).toBe("Next up");
@@ -83,8 +85,36 @@ describe("the card", () => {
     expect(root(card).querySelectorAll(".shelf-book")).toHaveLength(2);
     expect(text(card, ".listening")).toContain("30m");
     expect(text(card, ".listening")).toContain("2h 15m");
-    expect(card.getCardSize()).toBe(9);
+    expect(card.getCardSize()).toBe(10);
+    // No history entities: no streak and goal section.
+    expect(root(card).querySelector(".goals")).toBeNull();
     expect(card.getGridOptions()).toMatchObject({ columns: 12, rows: "auto" });
+  });
+
+  it("shows the streak and the yearly goal when the entry has them", async () => {
+    const card = await mount(withHistory(makeHass()));
+    expect(text(card, ".goals h3")).toBe("Streak and goal");
+    expect(text(card, ".streak")).toBe("🔥 12-day streak (longest 30)");
+    expect(text(card, ".year")).toBe("Yearly goal: 14 of 24 books — 2 ahead");
+    expect(root(card).querySelector(".year .bar")?.getAttribute("aria-valuenow")).toBe("58");
+    const events: string[] = [];
+    card.addEventListener("hass-more-info", (ev) => events.push((ev as CustomEvent).detail.entityId));
+    root(card).querySelector<HTMLElement>(".streak")!.click();
+    root(card).querySelector<HTMLElement>(".year")!.click();
+    expect(events).toEqual(["sensor.audible_de_listening_streak", "sensor.audible_de_yearly_goal_progress"]);
+
+    // No goal: the books finished this year alone, no bar.
+    card.hass = withHistory(makeHass(), {
+      "number.audible_de_yearly_goal": entityState("number.audible_de_yearly_goal", "0"),
+      "sensor.audible_de_yearly_goal_progress": entityState("sensor.audible_de_yearly_goal_progress", "unknown", { goal: 0 }),
+    });
+    await card.updateComplete;
+    expect(text(card, ".year")).toBe("Books finished this year: 14");
+    expect(root(card).querySelector(".year .bar")).toBeNull();
+
+    card.setConfig({ type: "custom:audible-tracker-card", entity: ENTITY, show_goals: false });
+    await card.updateComplete;
+    expect(root(card).querySelector(".goals")).toBeNull();
   });
 
   it("falls back to drawn art when the cover does not load", async () => {

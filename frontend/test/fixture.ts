@@ -96,3 +96,45 @@ export function withState(
 ): HomeAssistant {
   return { ...hass, states: { ...hass.states, [entityId]: state(entityId, value, attributes) } };
 }
+
+/** The entry's history entities: a 12-day streak, 14 of 24 books, 2 ahead. */
+export function withHistory(
+  hass: HomeAssistant,
+  overrides: Record<string, HassEntity | undefined> = {},
+): HomeAssistant {
+  const entities = { ...hass.entities };
+  for (const [entity_id, translation_key] of [
+    ["sensor.audible_de_listening_streak", "listening_streak"],
+    ["sensor.audible_de_yearly_goal_progress", "yearly_goal_progress"],
+    ["sensor.audible_de_books_finished_this_year", "books_finished_this_year"],
+  ]) {
+    entities[entity_id] = { entity_id, device_id: DEVICE, platform: "audible_tracker", translation_key };
+  }
+  // No translation key in the registry: found by its object id's suffix.
+  entities["number.audible_de_yearly_goal"] = { entity_id: "number.audible_de_yearly_goal", device_id: DEVICE, platform: "audible_tracker" };
+  const states: Record<string, HassEntity | undefined> = {
+    ...hass.states,
+    "sensor.audible_de_listening_streak": state("sensor.audible_de_listening_streak", "12", {
+      longest_streak: 30,
+      longest_streak_end: "2026-08-14",
+      today_minutes: 42.5,
+      unit_of_measurement: "d",
+    }),
+    "sensor.audible_de_yearly_goal_progress": state("sensor.audible_de_yearly_goal_progress", "58.3", {
+      goal: 24,
+      finished: 14,
+      expected_by_today: 12.4,
+      ahead_by: 1.6,
+      unit_of_measurement: "%",
+    }),
+    "sensor.audible_de_books_finished_this_year": state("sensor.audible_de_books_finished_this_year", "14", {
+      books: [],
+      unit_of_measurement: "books",
+    }),
+    "number.audible_de_yearly_goal": state("number.audible_de_yearly_goal", "24.0", { min: 0, max: 1000, step: 1 }),
+    ...overrides,
+  };
+  return { ...hass, entities, states };
+}
+
+export { state as entityState };

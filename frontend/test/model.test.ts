@@ -9,6 +9,7 @@ import {
   formatClock,
   formatHoursMinutes,
   formatPercent,
+  goals,
   inProgressBooks,
   listening,
   missingVolumes,
@@ -21,7 +22,7 @@ import {
   suitsEntity,
   syncStatus,
 } from "../src/model";
-import { NOW, makeHass, withState } from "./fixture";
+import { NOW, entityState, makeHass, withHistory, withState } from "./fixture";
 import type { HomeAssistant } from "../src/types";
 
 const CARD = { type: "custom:audible-tracker-card", entity: "sensor.audible_de_currently_reading" };
@@ -324,9 +325,92 @@ describe("sections", () => {
   });
 
   it("sizes the card by its sections", () => {
-    expect(cardSize({ type: "x" })).toBe(9);
+    expect(cardSize({ type: "x" })).toBe(10);
     expect(
-      cardSize({ type: "x", show_in_progress: false, show_next_up: false, show_missing_volumes: false, show_listening: false }),
+      cardSize({
+        type: "x",
+        show_in_progress: false,
+        show_next_up: false,
+        show_missing_volumes: false,
+        show_listening: false,
+        show_goals: false,
+      }),
     ).toBe(4);
+  });
+});
+
+describe("streak and yearly goal", () => {
+  const read = (hass: HomeAssistant) => goals(hass, findEntry(hass, CARD).entities);
+
+  it("reads them from the history entities, the goal's number found by its suffix", () => {
+    const hass = withHistory(makeHass());
+    expect(findEntry(hass, CARD).entities).toMatchObject({
+      listening_streak: "sensor.audible_de_listening_streak",
+      yearly_goal_progress: "sensor.audible_de_yearly_goal_progress",
+      books_finished_this_year: "sensor.audible_de_books_finished_this_year",
+      yearly_goal: "number.audible_de_yearly_goal",
+      // The shorter key keeps its own entity.
+      books_finished: "sensor.audible_de_books_finished",
+    });
+    expect(read(hass)).toEqual({
+      streak: { entityId: "sensor.audible_de_listening_streak", days: 12, longest: 30 },
+      year: { entityId: "sensor.audible_de_yearly_goal_progress", finished: 14, goal: 24, percent: 58.3, ahead: 2 },
+    });
+  });
+
+  it("says behind as negative, and a hair either way as on track", () => {
+    const behind = withHistory(makeHass(), {
+      "sensor.audible_de_yearly_goal_progress": entityState("sensor.audible_de_yearly_goal_progress", "150", {
+        goal: 24,
+        finished: 14,
+        ahead_by: -3.4,
+      }),
+    });
+    // Over the goal: the bar stops full.
+    expect(read(behind).year).toMatchObject({ ahead: -3, percent: 100 });
+    const even = withHistory(makeHass(), {
+      "sensor.audible_de_yearly_goal_progress": entityState("sensor.audible_de_yearly_goal_progress", "58.3", {
+        ahead_by: -0.2,
+      }),
+    });
+    expect(Object.is(read(even).year?.ahead, 0)).toBe(true);
+  });
+
+  it("is empty when the entry has no history entities", () => {
+    expect(read(makeHass())).toEqual({});
+  });
+
+  it("shows only the books finished this year when the goal is 0", () => {
+    const hass = withHistory(makeHass(), {
+      "number.audible_de_yearly_goal": entityState("number.audible_de_yearly_goal", "0"),
+      "sensor.audible_de_yearly_goal_progress": entityState("sensor.audible_de_yearly_goal_progress", "unknown", { goal: 0 }),
+    });
+    expect(read(hass).year).toEqual({ entityId: "sensor.audible_de_books_finished_this_year", finished: 14 });
+    // The number outranks a progress sensor that still carries an old goal.
+    const stale = withHistory(makeHass(), {
+      "number.audible_de_yearly_goal": entityState("number.audible_de_yearly_goal", "0"),
+    });
+    expect(read(stale).year?.goal).toBeUndefined();
+  });
+
+  it("takes the goal from the progress sensor when the number is missing", () => {
+    const hass = withHistory(makeHass());
+    delete hass.entities["number.audible_de_yearly_goal"];
+    expect(read(hass).year).toMatchObject({ goal: 24, finished: 14 });
+  });
+
+  it("leaves out what is unavailable", () => {
+    const hass = withHistory(makeHass(), {
+      "sensor.audible_de_listening_streak": entityState("sensor.audible_de_listening_streak", "unavailable"),
+      "sensor.audible_de_yearly_goal_progress": entityState("sensor.audible_de_yearly_goal_progress", "unavailable"),
+    });
+    expect(read(hass)).toEqual({ year: { entityId: "sensor.audible_de_books_finished_this_year", finished: 14 } });
+    const all = withHistory(makeHass(), {
+      "sensor.audible_de_listening_streak": entityState("sensor.audible_de_listening_streak", "unavailable"),
+      "sensor.audible_de_yearly_goal_progress": entityState("sensor.audible_de_yearly_goal_progress", "unavailable"),
+      "sensor.audible_de_books_finished_this_year": entityState("sensor.audible_de_books_finished_this_year", "unavailable"),
+      "number.audible_de_yearly_goal": entityState("number.audible_de_yearly_goal", "unavailable"),
+    });
+    expect(read(all)).toEqual({});
   });
 });
