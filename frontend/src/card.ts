@@ -424,6 +424,7 @@ export class AudibleTrackerCard extends LitElement {
         <h3>${t("section.goals")}</h3>
         ${streakText && streak
           ? html`<button class="streak" @click=${() => this._moreInfo(streak.entityId)}>
+              ${streak.days > 0 ? html`<ha-icon icon="mdi:fire"></ha-icon>` : nothing}
               <div class="line" title=${streakText}>${streakText}</div>
             </button>`
           : nothing}

@@ -268,6 +268,17 @@ export const styles = css`
     display: block;
     min-width: 0;
   }
+  /* An icon, not an emoji: wall panels often have no emoji font. */
+  .streak {
+    display: flex;
+    align-items: center;
+    gap: 6px;
+  }
+  .streak ha-icon {
+    flex: none;
+    color: var(--warning-color);
+    --mdc-icon-size: 20px;
+  }
   .year .bar {
     height: 4px;
     margin-top: 6px;

@@ -94,7 +94,8 @@ describe("the card", () => {
   it("shows the streak and the yearly goal when the entry has them", async () => {
     const card = await mount(withHistory(makeHass()));
     expect(text(card, ".goals h3")).toBe("Streak and goal");
-    expect(text(card, ".streak")).toBe("🔥 12-day streak (longest 30)");
+    expect(text(card, ".streak")).toBe("12-day streak (longest 30)");
+    expect(root(card).querySelector(".streak ha-icon")?.getAttribute("icon")).toBe("mdi:fire");
     expect(text(card, ".year")).toBe("Yearly goal: 14 of 24 books — 2 ahead");
     expect(root(card).querySelector(".year .bar")?.getAttribute("aria-valuenow")).toBe("58");
     const events: string[] = [];
