@@ -274,7 +274,7 @@ export const styles = css`
     align-items: center;
     gap: 6px;
   }
-  .streak ha-icon {
+  .streak ha-svg-icon {
     flex: none;
     color: var(--warning-color);
     --mdc-icon-size: 20px;

@@ -95,7 +95,7 @@ describe("the card", () => {
     const card = await mount(withHistory(makeHass()));
     expect(text(card, ".goals h3")).toBe("Streak and goal");
     expect(text(card, ".streak")).toBe("12-day streak (longest 30)");
-    expect(root(card).querySelector(".streak ha-icon")?.getAttribute("icon")).toBe("mdi:fire");
+    expect((root(card).querySelector(".streak ha-svg-icon") as unknown as { path?: string } | null)?.path).toMatch(/^M17\.66 11\.2/);
     expect(text(card, ".year")).toBe("Yearly goal: 14 of 24 books — 2 ahead");
     expect(root(card).querySelector(".year .bar")?.getAttribute("aria-valuenow")).toBe("58");
     const events: string[] = [];

@@ -76,7 +76,10 @@ def test_card_on_a_dashboard(
     def scenario(page: Page) -> dict[str, Any]:
         # Uncaught errors in the page (the card's would be among them).
         errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on(
+            "pageerror",
+            lambda error: errors.append(f"{error.name}: {error.message} {error.stack}"),
+        )
         card = open_card(page, real_hass, owner)
         facts: dict[str, Any] = {
             "title": card.locator(".title").inner_text(),
@@ -267,7 +270,10 @@ def test_card_editor(
 
     def scenario(page: Page) -> list[str]:
         errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on(
+            "pageerror",
+            lambda error: errors.append(f"{error.name}: {error.message} {error.stack}"),
+        )
         log_in(page, real_hass, owner)
         open_page(page, real_hass, f"/{DASHBOARD}/{VIEW}?edit=1")
         page.locator(CARD).locator(".title").wait_for()
