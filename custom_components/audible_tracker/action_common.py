@@ -14,6 +14,7 @@ from .errors import invalid_call
 if TYPE_CHECKING:
     from homeassistant.core import ServiceCall
 
+    from .coordinator import LibraryData
     from .runtime import AudibleTrackerConfigEntry
 
 ATTR_ASIN: Final = "asin"
@@ -35,3 +36,19 @@ def call_entry(
     if needs_abs and entry.runtime_data.deps.abs_client is None:
         raise invalid_call("abs_not_configured", entry=entry.title)
     return entry
+
+
+def known_asin(library: LibraryData, asin: str) -> str:
+    """Return an ASIN of the Audible library, as written there; refuse others."""
+    asin = asin.strip().upper()
+    if asin not in library.titles:
+        raise invalid_call("unknown_asin", asin=asin)
+    return asin
+
+
+def known_item(library: LibraryData, item_id: str) -> str:
+    """Return an item id of the ABS index; refuse others."""
+    item_id = item_id.strip()
+    if item_id not in library.abs_items:
+        raise invalid_call("unknown_abs_item", abs_item_id=item_id)
+    return item_id

@@ -42,7 +42,7 @@ class PollViews:
         if library is self._library and len(runtime_ms) == self._runtimes:
             return
         if self._library is None or library.match is not self._library.match:
-            self._links = {a: link.item_id for a, link in library.match.links.items()}
+            self._links = library.match.item_ids()
             self._asin_of_item = {item: asin for asin, item in self._links.items()}
             self._abs_from = None
         self._titles = with_exact_runtimes(library.titles, runtime_ms)

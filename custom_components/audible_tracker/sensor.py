@@ -390,7 +390,7 @@ class MetadataGapsSensor(
         )
 
     async def _async_compare(self, data: LibraryData) -> None:
-        links = {asin: link.item_id for asin, link in data.match.links.items()}
+        links = data.match.item_ids()
         books = await self.hass.async_add_executor_job(
             book_gaps, data.titles, data.abs_items, links
         )

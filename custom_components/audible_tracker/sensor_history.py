@@ -59,7 +59,7 @@ def finished_this_year(entry: AudibleTrackerConfigEntry) -> list[FinishedBook]:
         library.titles,
         library.abs_items,
         runtime.progress.abs_progress,
-        {asin: link.item_id for asin, link in library.match.links.items()},
+        library.match.item_ids(),
         dt_util.get_default_time_zone(),
     )
     return finished_between(books, date(today.year, 1, 1), today)

@@ -19,6 +19,8 @@ from .action_common import (
     ATTR_ASIN,
     ENTRY_SCHEMA,
     call_entry,
+    known_asin,
+    known_item,
 )
 from .const import DOMAIN
 from .core.sync import plan_push
@@ -62,25 +64,11 @@ PUSH_SCHEMA = ENTRY_SCHEMA.extend(
 SET_SYNC_SCHEMA = TITLE_SCHEMA.extend({probatio.Required(ATTR_ENABLED): bool})
 
 
-def _asin(library: LibraryData, asin: str) -> str:
-    asin = asin.strip().upper()
-    if asin not in library.titles:
-        raise invalid_call("unknown_asin", asin=asin)
-    return asin
-
-
-def _item_id(library: LibraryData, item_id: str) -> str:
-    item_id = item_id.strip()
-    if item_id not in library.abs_items:
-        raise invalid_call("unknown_abs_item", abs_item_id=item_id)
-    return item_id
-
-
 async def _async_link(call: ServiceCall) -> None:
     entry = call_entry(call, needs_abs=True)
     library = entry.runtime_data.library
-    asin = _asin(library.data, call.data[ATTR_ASIN])
-    item_id = _item_id(library.data, call.data[ATTR_ABS_ITEM_ID])
+    asin = known_asin(library.data, call.data[ATTR_ASIN])
+    item_id = known_item(library.data, call.data[ATTR_ABS_ITEM_ID])
     await library.async_link(asin, item_id)
 
 
@@ -93,7 +81,7 @@ async def _async_forget_sync(runtime: AudibleTrackerRuntimeData, asin: str) -> N
 async def _async_unlink(call: ServiceCall) -> None:
     entry = call_entry(call, needs_abs=True)
     runtime = entry.runtime_data
-    asin = _asin(runtime.library.data, call.data[ATTR_ASIN])
+    asin = known_asin(runtime.library.data, call.data[ATTR_ASIN])
     await _async_forget_sync(runtime, asin)
     await runtime.library.async_unlink(asin)
 
@@ -101,7 +89,7 @@ async def _async_unlink(call: ServiceCall) -> None:
 async def _async_resolve_conflict(call: ServiceCall) -> None:
     entry = call_entry(call, needs_abs=True)
     library = entry.runtime_data.library
-    asin = _asin(library.data, call.data[ATTR_ASIN])
+    asin = known_asin(library.data, call.data[ATTR_ASIN])
     item_in: str | None = call.data.get(ATTR_ABS_ITEM_ID)
     ignore: bool = call.data.get(ATTR_IGNORE, False)
     if (item_in is None) == (not ignore):
@@ -110,7 +98,7 @@ async def _async_resolve_conflict(call: ServiceCall) -> None:
         await _async_forget_sync(entry.runtime_data, asin)
         await library.async_ignore(asin)
         return
-    await library.async_link(asin, _item_id(library.data, item_in))
+    await library.async_link(asin, known_item(library.data, item_in))
 
 
 def _linked_title(
@@ -119,14 +107,14 @@ def _linked_title(
     """Return (asin, item id) of a linked title named by either one."""
     if (asin_in is None) == (item_in is None):
         raise invalid_call("push_needs_one_title")
-    links = {asin: link.item_id for asin, link in library.match.links.items()}
+    links = library.match.item_ids()
     if asin_in is not None:
-        asin = _asin(library, asin_in)
+        asin = known_asin(library, asin_in)
         if asin not in links:
             raise invalid_call("title_not_linked", asin=asin)
         return asin, links[asin]
     assert item_in is not None  # noqa: S101 - exactly one of the two is given
-    item_id = _item_id(library, item_in)
+    item_id = known_item(library, item_in)
     by_item = {item: asin for asin, item in links.items()}
     if item_id not in by_item:
         raise invalid_call("item_not_linked", abs_item_id=item_id)
@@ -175,7 +163,7 @@ async def _async_sync_now(call: ServiceCall) -> None:
 async def _async_set_sync_enabled(call: ServiceCall) -> None:
     entry = call_entry(call, needs_abs=True)
     runtime = entry.runtime_data
-    asin = _asin(runtime.library.data, call.data[ATTR_ASIN])
+    asin = known_asin(runtime.library.data, call.data[ATTR_ASIN])
     disabled = runtime.deps.store.data.sync_disabled
     if call.data[ATTR_ENABLED]:
         disabled.discard(asin)

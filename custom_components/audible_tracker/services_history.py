@@ -20,6 +20,8 @@ from .action_common import (
     ATTR_ASIN,
     ENTRY_SCHEMA,
     call_entry,
+    known_asin,
+    known_item,
 )
 from .const import DOMAIN
 from .core.history import finished_between, finished_books, listening_between
@@ -61,20 +63,16 @@ def _title_sides(
     if (asin_in is None) == (item_in is None):
         raise invalid_call("push_needs_one_title")
     library = runtime.library.data
-    links = {asin: link.item_id for asin, link in library.match.links.items()}
+    links = library.match.item_ids()
     if asin_in is not None:
-        asin = asin_in.strip().upper()
-        if asin not in library.titles:
-            raise invalid_call("unknown_asin", asin=asin)
+        asin = known_asin(library, asin_in)
         return asin, links.get(asin)
     assert item_in is not None  # noqa: S101 - exactly one of the two is given
-    item_id = item_in.strip()
     if runtime.deps.abs_client is None:
         raise invalid_call(
             "abs_not_configured", entry=runtime.library.config_entry.title
         )
-    if item_id not in library.abs_items:
-        raise invalid_call("unknown_abs_item", abs_item_id=item_id)
+    item_id = known_item(library, item_in)
     by_item = {item: asin for asin, item in links.items()}
     return by_item.get(item_id), item_id
 
@@ -155,7 +153,7 @@ async def _async_get_listening_stats(call: ServiceCall) -> ServiceResponse:
         library.titles,
         library.abs_items,
         runtime.progress.abs_progress,
-        {asin: link.item_id for asin, link in library.match.links.items()},
+        library.match.item_ids(),
         dt_util.get_default_time_zone(),
     )
     days = listening_between(runtime.history.store.history, start, end)

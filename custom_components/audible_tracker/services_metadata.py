@@ -27,6 +27,7 @@ from .action_common import (
     ATTR_ASIN,
     ENTRY_SCHEMA,
     call_entry,
+    known_asin,
 )
 from .const import DOMAIN, LOGGER
 from .core.exceptions import (
@@ -78,14 +79,8 @@ WRITE_SCHEMA = ENTRY_SCHEMA.extend(
 )
 
 
-def _links(data: LibraryData) -> dict[str, str]:
-    return {asin: link.item_id for asin, link in data.match.links.items()}
-
-
 def _linked_asin(data: LibraryData, asin_in: str) -> str:
-    asin = asin_in.strip().upper()
-    if asin not in data.titles:
-        raise invalid_call("unknown_asin", asin=asin)
+    asin = known_asin(data, asin_in)
     if asin not in data.match.links:
         raise invalid_call("title_not_linked", asin=asin)
     return asin
@@ -94,7 +89,7 @@ def _linked_asin(data: LibraryData, asin_in: str) -> str:
 async def _async_get_metadata_gaps(call: ServiceCall) -> ServiceResponse:
     entry = call_entry(call, needs_abs=True)
     data = entry.runtime_data.library.data
-    links = _links(data)
+    links = data.match.item_ids()
     if (asin_in := call.data.get(ATTR_ASIN)) is not None:
         asin = _linked_asin(data, asin_in)
         links = {asin: links[asin]}
@@ -122,7 +117,7 @@ def _targets(call: ServiceCall, data: LibraryData) -> list[str]:
     if call.data[ATTR_ALL] == (asins is not None):
         raise invalid_call("metadata_needs_asin_or_all")
     if asins is None:
-        return sorted(asin for asin in _links(data) if asin in data.titles)
+        return sorted(asin for asin in data.match.item_ids() if asin in data.titles)
     return list(dict.fromkeys(_linked_asin(data, asin) for asin in asins))
 
 
@@ -133,7 +128,7 @@ def _plans(
     *,
     overwrite: bool,
 ) -> list[WritePlan]:
-    links = _links(data)
+    links = data.match.item_ids()
     plans = (
         plan_write(data.titles[asin], item, fields, overwrite=overwrite)
         for asin in asins

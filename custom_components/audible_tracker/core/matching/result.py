@@ -134,6 +134,10 @@ class MatchResult(_Stored):
     # Manual links whose ABS item no longer exists.
     stale_manual_links: frozenset[str]
 
+    def item_ids(self) -> dict[str, str]:
+        """Return the linked ABS item id of each linked ASIN."""
+        return {asin: link.item_id for asin, link in self.links.items()}
+
     def to_dict(self) -> dict[str, Any]:
         """Return plain JSON data (lists sorted, so equal results dump equal)."""
         return {
