@@ -283,20 +283,14 @@ class SeriesCoordinator(TrackerCoordinator[Overview]):
         if wishlist is not None:
             refresh.record_request(now)
             self.cache.wishlist = wishlist.asins
+            wanted = self.cache.referenced()
             self.cache.keep_products(
-                {a: p for a, p in wishlist.products.items() if a in self._wanted()},
+                {a: p for a, p in wishlist.products.items() if a in wanted},
                 now,
             )
         # A failed read is tried again next run; the old list stays meanwhile.
         self.cache.wishlist_fetched = now if wishlist is not None else fetched
         return go_on
-
-    def _wanted(self) -> set[str]:
-        """ASINs whose details the cache keeps (children and author titles)."""
-        wanted = {e.asin for lst in self.cache.listings.values() for e in lst.entries}
-        for asins in self.cache.authors.values():
-            wanted.update(asins)
-        return wanted
 
     async def _async_details(
         self, batch: tuple[str, ...], now: datetime, today: date

@@ -26,6 +26,8 @@ from .errors import action_exception_handler, action_failed, invalid_call
 from .series_coordinator import library_authors
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from .core.series import SeriesView, VolumeStatus
     from .core.series.catalog import CatalogProduct
     from .core.series.overview import Overview
@@ -123,11 +125,9 @@ async def _async_get_series(call: ServiceCall) -> ServiceResponse:
 
 
 def _title(
-    product: CatalogProduct, overview: Overview, *, owned: bool
+    product: CatalogProduct, today: date, *, owned: bool, in_wishlist: bool | None
 ) -> dict[str, Any]:
     series = product.series[0] if product.series else None
-    today = dt_util.now().date()
-    wishlist = {r.asin: r.in_wishlist for r in overview.releases}
     return {
         "asin": product.asin,
         "title": product.title,
@@ -140,7 +140,7 @@ def _title(
         else None,
         "released": product.release_date <= today if product.release_date else None,
         "owned": owned,
-        "in_wishlist": wishlist.get(product.asin),
+        "in_wishlist": in_wishlist,
     }
 
 
@@ -158,6 +158,8 @@ async def _async_get_author_titles(call: ServiceCall) -> ServiceResponse:
     overview = series.data
     titles = overview.author_titles or {}
     owned = runtime.library.data.titles
+    today = dt_util.now().date()
+    wishlist = {r.asin: r.in_wishlist for r in overview.releases}
     return cast(
         "ServiceResponse",
         {
@@ -169,7 +171,12 @@ async def _async_get_author_titles(call: ServiceCall) -> ServiceResponse:
                     "titles": None
                     if author not in titles
                     else [
-                        _title(product, overview, owned=product.asin in owned)
+                        _title(
+                            product,
+                            today,
+                            owned=product.asin in owned,
+                            in_wishlist=wishlist.get(product.asin),
+                        )
                         for product in titles[author]
                     ],
                 }

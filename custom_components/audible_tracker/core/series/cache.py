@@ -57,6 +57,13 @@ class CatalogCache:
             self.products[asin] = product
             self.product_fetched[asin] = now
 
+    def referenced(self) -> set[str]:
+        """Return the ASINs whose details are kept: children and author titles."""
+        found = {e.asin for lst in self.listings.values() for e in lst.entries}
+        for asins in self.authors.values():
+            found.update(asins)
+        return found
+
     def wanted_details(
         self, owned: Iterable[str], today: date, now: datetime
     ) -> set[str]:
@@ -66,12 +73,8 @@ class CatalogCache:
         except those in the user's library (`owned`), whose details the
         library already has.
         """
-        skip = set(owned)
         wanted: set[str] = set()
-        candidates = {e.asin for lst in self.listings.values() for e in lst.entries}
-        for asins in self.authors.values():
-            candidates.update(asins)
-        for asin in candidates - skip:
+        for asin in self.referenced() - set(owned):
             product = self.products.get(asin)
             fetched = self.product_fetched.get(asin)
             if product is None or fetched is None:
@@ -90,9 +93,7 @@ class CatalogCache:
             del self.listings[asin]
         for asin in set(self.authors) - keep_authors:
             del self.authors[asin]
-        referenced = {e.asin for lst in self.listings.values() for e in lst.entries}
-        for asins in self.authors.values():
-            referenced.update(asins)
+        referenced = self.referenced()
         for asin in set(self.products) - referenced:
             del self.products[asin]
             self.product_fetched.pop(asin, None)
