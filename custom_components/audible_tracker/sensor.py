@@ -12,7 +12,12 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
+from homeassistant.const import (
+    MAX_LENGTH_STATE_STATE,
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfTime,
+)
 from homeassistant.core import callback
 
 from .coordinator import LibraryCoordinator
@@ -35,7 +40,6 @@ if TYPE_CHECKING:
 
 PARALLEL_UPDATES = 0  # Coordinator-driven: no per-entity polling.
 IN_PROGRESS_LIST_SIZE: Final = 10
-MAX_STATE_LENGTH: Final = 255
 
 
 class Needs(StrEnum):
@@ -66,7 +70,7 @@ def _current(data: ProgressData) -> Book | None:
 
 
 def _book_title(book: Book) -> str:
-    return book.title[:MAX_STATE_LENGTH]
+    return book.title[:MAX_LENGTH_STATE_STATE]
 
 
 def _current_attributes(data: ProgressData) -> dict[str, Any]:

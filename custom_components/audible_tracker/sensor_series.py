@@ -14,6 +14,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
+from homeassistant.const import MAX_LENGTH_STATE_STATE
 
 from .covers import CoverCheck
 from .entity import AudibleTrackerCoordinatorEntity
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from .core.series.overview import Overview
     from .runtime import AudibleTrackerConfigEntry
 
-MAX_STATE_LENGTH: Final = 255
 # Titles listed in the missing volumes' attribute, over all series.
 MISSING_LIST_SIZE: Final = 50
 
@@ -41,7 +41,7 @@ class SeriesSensorDescription(SensorEntityDescription):
 
 def _next_up_value(overview: Overview) -> str | None:
     found = overview.next_up
-    return found.status.volume.title[:MAX_STATE_LENGTH] if found else None
+    return found.status.volume.title[:MAX_LENGTH_STATE_STATE] if found else None
 
 
 def _next_up_attributes(overview: Overview) -> dict[str, Any]:
